@@ -1,0 +1,71 @@
+package io.konnectreplay.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.Objects;
+
+/** The window of a replay: absolute (startAt/endAt) or relative (lookback), never both. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.lookback) ? !has(self.startAt) && !has(self.endAt) : has(self.startAt) && has(self.endAt)",
+    message = "set either both startAt and endAt, or lookback alone: exactly one window form")
+@ValidationRule(value = "!has(self.startAt) || !has(self.endAt) || timestamp(self.endAt) > timestamp(self.startAt)",
+    message = "endAt must be later than startAt")
+@ValidationRule(value = "!has(self.startAt) || !has(self.endAt) || timestamp(self.endAt) - timestamp(self.startAt) <= duration('168h')",
+    message = "the window may span at most 7 days (168h): Konnect keeps audit logs for 7 days")
+public class ReplayWindow {
+
+  public static final String RFC3339_PATTERN =
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|z|[+-][0-9]{2}:[0-9]{2})$";
+  public static final String DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$";
+
+  @Pattern(RFC3339_PATTERN)
+  @Size(max = 40)
+  @JsonPropertyDescription("Start of the window, RFC3339 (for example 2026-11-20T00:00:00Z). Use with endAt.")
+  private String startAt;
+
+  @Pattern(RFC3339_PATTERN)
+  @Size(max = 40)
+  @JsonPropertyDescription("End of the window, RFC3339, later than startAt and not in the future when submitted. "
+      + "A request whose endAt lies ahead waits until it has passed.")
+  private String endAt;
+
+  @Pattern(DURATION_PATTERN)
+  @Size(max = 20)
+  @ValidationRule(value = "duration(self) >= duration('1m') && duration(self) <= duration('168h')",
+      message = "lookback must be between 1m and 168h (7 days)")
+  @JsonPropertyDescription("Relative window ending now, as a Go duration between 1m and 168h (for example 24h or 90m). "
+      + "Resolved once into status.window when first reconciled; change rerunNonce to resolve it again.")
+  private String lookback;
+
+  public ReplayWindow() {}
+
+  public ReplayWindow(String startAt, String endAt, String lookback) {
+    this.startAt = startAt;
+    this.endAt = endAt;
+    this.lookback = lookback;
+  }
+
+  public static ReplayWindow absolute(String startAt, String endAt) { return new ReplayWindow(startAt, endAt, null); }
+  public static ReplayWindow lookback(String lookback) { return new ReplayWindow(null, null, lookback); }
+
+  public String getStartAt() { return startAt; }
+  public void setStartAt(String startAt) { this.startAt = startAt; }
+  public String getEndAt() { return endAt; }
+  public void setEndAt(String endAt) { this.endAt = endAt; }
+  public String getLookback() { return lookback; }
+  public void setLookback(String lookback) { this.lookback = lookback; }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) return true;
+    if (!(o instanceof ReplayWindow that)) return false;
+    return Objects.equals(startAt, that.startAt) && Objects.equals(endAt, that.endAt)
+        && Objects.equals(lookback, that.lookback);
+  }
+
+  @Override
+  public int hashCode() { return Objects.hash(startAt, endAt, lookback); }
+}

@@ -1,0 +1,115 @@
+package io.konnectreplay.operator.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The Konnect server URLs a resource may send its token to. Matching uses the parsed URL (scheme, host, port), never
+ * the raw string: {@code *} in a host stands for one or more whole DNS labels, {@code *} as the port for any port, and
+ * a missing port means the scheme's default.
+ */
+public final class ServerUrlAllowList {
+
+  private record Pattern(String scheme, String[] hostLabels, String port, String text) {}
+
+  private final List<Pattern> patterns;
+
+  private ServerUrlAllowList(List<Pattern> patterns) { this.patterns = patterns; }
+
+  public static ServerUrlAllowList parse(String csv) {
+    List<Pattern> patterns = new ArrayList<>();
+    for (String raw : csv.split(",")) {
+      String text = raw.strip();
+      if (text.isEmpty()) continue;
+      int schemeEnd = text.indexOf("://");
+      if (schemeEnd < 0) throw new IllegalArgumentException("allowed server URL needs a scheme: " + text);
+      String scheme = text.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
+      if (!scheme.equals("https") && !scheme.equals("http")) {
+        throw new IllegalArgumentException("allowed server URL must be http or https: " + text);
+      }
+      String authority = text.substring(schemeEnd + 3);
+      if (authority.endsWith("/")) authority = authority.substring(0, authority.length() - 1);
+      if (authority.contains("/") || authority.contains("@") || authority.contains("?") || authority.contains("#")) {
+        throw new IllegalArgumentException("allowed server URL takes scheme, host and port only: " + text);
+      }
+      String host = authority;
+      String port = defaultPort(scheme);
+      int colon = authority.lastIndexOf(':');
+      if (colon >= 0 && !authority.endsWith("]")) {
+        host = authority.substring(0, colon);
+        port = authority.substring(colon + 1);
+        if (!port.equals("*") && !port.matches("[0-9]{1,5}")) {
+          throw new IllegalArgumentException("bad port in allowed server URL: " + text);
+        }
+      }
+      patterns.add(new Pattern(scheme, host.toLowerCase(Locale.ROOT).split("\\.", -1), port, text));
+    }
+    return new ServerUrlAllowList(List.copyOf(patterns));
+  }
+
+  /**
+   * Parses and checks a server URL.
+   *
+   * @return the normalized URL (scheme://host[:port], no path) or empty when it is malformed or not allowed
+   */
+  public Optional<URI> check(String url) {
+    Optional<URI> parsed = normalize(url);
+    if (parsed.isEmpty()) return Optional.empty();
+    URI uri = parsed.get();
+    String port = uri.getPort() < 0 ? defaultPort(uri.getScheme()) : Integer.toString(uri.getPort());
+    String[] labels = uri.getHost().toLowerCase(Locale.ROOT).split("\\.", -1);
+    for (Pattern p : patterns) {
+      if (p.scheme.equals(uri.getScheme()) && (p.port.equals("*") || p.port.equals(port))
+          && hostMatches(p.hostLabels, 0, labels, 0)) {
+        return parsed;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Parses a server URL into scheme://host[:port]; empty if it has user info, a query, a fragment or a path. */
+  public static Optional<URI> normalize(String url) {
+    if (url == null) return Optional.empty();
+    try {
+      URI uri = new URI(url.strip());
+      String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) return Optional.empty();
+      if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) {
+        return Optional.empty();
+      }
+      String path = uri.getRawPath();
+      if (path != null && !path.isEmpty() && !path.equals("/")) return Optional.empty();
+      return Optional.of(new URI(scheme, null, uri.getHost().toLowerCase(Locale.ROOT), uri.getPort(), null, null, null));
+    } catch (URISyntaxException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean hostMatches(String[] pattern, int pi, String[] host, int hi) {
+    if (pi == pattern.length) return hi == host.length;
+    if (pattern[pi].equals("*")) {
+      // one or more whole labels
+      for (int take = 1; hi + take <= host.length; take++) {
+        boolean labelsOk = true;
+        for (int k = hi; k < hi + take; k++) {
+          if (host[k].isEmpty()) { labelsOk = false; break; }
+        }
+        if (labelsOk && hostMatches(pattern, pi + 1, host, hi + take)) return true;
+      }
+      return false;
+    }
+    return hi < host.length && pattern[pi].equals(host[hi]) && hostMatches(pattern, pi + 1, host, hi + 1);
+  }
+
+  private static String defaultPort(String scheme) { return "https".equals(scheme) ? "443" : "80"; }
+
+  @Override
+  public String toString() {
+    return String.join(",", patterns.stream().map(Pattern::text).toList());
+  }
+}
