@@ -71,7 +71,11 @@ public final class ServerUrlAllowList {
     return Optional.empty();
   }
 
-  /** Parses a server URL into scheme://host[:port]; empty if it has user info, a query, a fragment or a path. */
+  /**
+   * Parses a server URL into scheme://host[:port][/path] (lower-case host, no trailing slash); empty if it is not
+   * http(s) or has user info, a query or a fragment. A path prefix is kept (a gateway or the emulator may serve
+   * Konnect below one); it plays no part in matching.
+   */
   public static Optional<URI> normalize(String url) {
     if (url == null) return Optional.empty();
     try {
@@ -82,9 +86,10 @@ public final class ServerUrlAllowList {
           || uri.getRawFragment() != null) {
         return Optional.empty();
       }
-      String path = uri.getRawPath();
-      if (path != null && !path.isEmpty() && !path.equals("/")) return Optional.empty();
-      return Optional.of(new URI(scheme, null, uri.getHost().toLowerCase(Locale.ROOT), uri.getPort(), null, null, null));
+      String path = uri.getPath() == null ? "" : uri.getPath();
+      while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
+      return Optional.of(new URI(scheme, null, uri.getHost().toLowerCase(Locale.ROOT), uri.getPort(),
+          path.isEmpty() ? null : path, null, null));
     } catch (URISyntaxException e) {
       return Optional.empty();
     }
