@@ -1,0 +1,234 @@
+package io.konnectreplay.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJobStatus;
+import io.konnectreplay.operator.api.v1alpha1.Phase;
+import io.konnectreplay.operator.config.OperatorSettings;
+import io.konnectreplay.operator.konnect.KonnectClient;
+import io.konnectreplay.operator.konnect.KonnectException;
+import io.konnectreplay.operator.konnect.KonnectToken;
+import io.konnectreplay.operator.konnect.Target;
+import io.konnectreplay.operator.konnect.Webhook;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Observe → plan → decide → act → write status → say when to come back. The lifecycle itself lives in
+ * {@link ReplayDecision}; this class only performs what it asks for.
+ */
+@ControllerConfiguration(name = AuditLogReplayJobReconciler.NAME)
+public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogReplayJob> {
+
+  public static final String NAME = "auditlogreplayjob";
+  static final String TARGET_INDEX = "target";
+  static final String SECRET_INDEX = "secret";
+  /** How long a webhook pre-check answer is reused for the same target. */
+  static final Duration WEBHOOK_CACHE = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLogReplayJobReconciler.class);
+  private static final int MAX_STEPS = 8;
+
+  private final OperatorSettings settings;
+  private final KonnectClient konnect;
+  private final Clock clock;
+  private final RequestPlanner planner;
+  private final TargetQueue queue;
+  private final ReplayObserver observer;
+  private final TargetWakeUps wakeUps = new TargetWakeUps();
+  private final Map<String, CachedWebhook> webhooks = new ConcurrentHashMap<>();
+  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+  private volatile StatusWriter statusWriter;
+  private volatile TransitionEvents events;
+
+  private record CachedWebhook(Webhook webhook, Instant until) {}
+
+  public AuditLogReplayJobReconciler(OperatorSettings settings, KonnectClient konnect, Clock clock,
+      ReplayObserver observer) {
+    this.settings = settings;
+    this.konnect = konnect;
+    this.clock = clock;
+    this.planner = new RequestPlanner(settings);
+    this.queue = new TargetQueue(settings);
+    this.observer = observer;
+  }
+
+  @Override
+  public List<EventSource<?, AuditLogReplayJob>> prepareEventSources(EventSourceContext<AuditLogReplayJob> context) {
+    context.getPrimaryCache().addIndexer(TARGET_INDEX, job -> {
+      String key = queue.targetKey(job);
+      return key == null ? List.of() : List.of(key);
+    });
+    context.getPrimaryCache().addIndexer(SECRET_INDEX, job -> secretKey(job).map(List::of).orElse(List.of()));
+    statusWriter = new StatusWriter(context.getClient());
+    events = new TransitionEvents(context.getClient(), settings.identity());
+
+    // A Secret that appears or changes re-triggers every request that references it (SPEC 3.5: 401/403 retry at once).
+    InformerEventSourceConfiguration<Secret> secrets = InformerEventSourceConfiguration
+        .from(Secret.class, AuditLogReplayJob.class)
+        .withName("secrets")
+        .withNamespacesInheritedFromController()
+        .withPrimaryToSecondaryMapper((AuditLogReplayJob job) -> secretKey(job)
+            .map(k -> Set.of(new ResourceID(job.getSpec().getKonnect().getAuthRef().getName(),
+                job.getMetadata().getNamespace())))
+            .orElse(Set.of()))
+        .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
+            .byIndex(SECRET_INDEX, secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName())
+            .stream().map(ResourceID::fromResource).collect(java.util.stream.Collectors.toSet()))
+        .build();
+    return List.of(new InformerEventSource<>(secrets, context), wakeUps);
+  }
+
+  @Override
+  public UpdateControl<AuditLogReplayJob> reconcile(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
+    MDC.put("namespace", job.getMetadata().getNamespace());
+    MDC.put("name", job.getMetadata().getName());
+    try {
+      return reconcileJob(job, context);
+    } finally {
+      MDC.remove("namespace");
+      MDC.remove("name");
+    }
+  }
+
+  private UpdateControl<AuditLogReplayJob> reconcileJob(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
+    Instant now = clock.instant();
+    String uid = Objects.requireNonNullElse(job.getMetadata().getUid(), TargetQueue.name(job));
+    AuditLogReplayJobStatus before = job.getStatus();
+    RequestPlan plan = planner.plan(job, now);
+
+    // Finished requests cost nothing: no Konnect call, no status write unless the spec moved on.
+    if (plan instanceof RequestPlan.Valid valid && !valid.request().fresh() && before != null
+        && before.getPhase() != null && before.getPhase().terminal()
+        && Objects.equals(before.getObservedGeneration(), job.getMetadata().getGeneration())) {
+      return UpdateControl.noUpdate();
+    }
+
+    TokenLookup.Lookup lookup = new TokenLookup.Lookup(null, null);
+    QueueSlot slot = QueueSlot.HEAD;
+    if (plan instanceof RequestPlan.Valid) {
+      lookup = TokenLookup.lookup(job, context.getSecondaryResource(Secret.class));
+      String key = queue.targetKey(job);
+      slot = queue.slot(job, key == null ? List.of() : context.getPrimaryCache().byIndex(TARGET_INDEX, key));
+    }
+    ReplayDecision.TokenProblem tokenProblem = lookup.problem();
+    KonnectToken token = lookup.token();
+
+    AuditLogReplayJob current = job;
+    Observation observation = Observation.NOTHING;
+    for (int step = 0; step < MAX_STEPS; step++) {
+      Decision decision = ReplayDecision.decide(new ReplayDecision.Input(current, plan, slot, tokenProblem,
+          observation, now, settings.pollIntervalMax(), failures.getOrDefault(uid, 0),
+          ThreadLocalRandom.current().nextDouble()));
+      if (decision instanceof Decision.Done done) {
+        return finish(job, current, done, uid, now, context);
+      }
+      Target target = ((RequestPlan.Valid) plan).request().target();
+      if (decision instanceof Decision.Fetch fetch) {
+        observation = switch (fetch.what()) {
+          case REPLAY_JOB -> observation.withRemoteJob(call(() -> konnect.getReplayJob(target, token(token))));
+          case WEBHOOK -> observation.withWebhook(webhook(target, token(token), now));
+          case WEBHOOK_STATUS -> observation.withWebhookStatus(
+              call(() -> konnect.getWebhookStatus(target, token(token))));
+        };
+      } else if (decision instanceof Decision.Submit submit) {
+        // Record the intent first, with the resourceVersion we read: a stale cache fails here, before any PUT.
+        current = statusWriter.write(current, submit.statusWithIntent());
+        observer.statusWritten();
+        ReplayRequest request = ((RequestPlan.Valid) plan).request();
+        observation = observation.withSubmit(call(() -> konnect.submitReplayJob(target, token(token),
+            request.window())));
+      }
+    }
+    throw new IllegalStateException("the replay decision did not settle within " + MAX_STEPS + " steps");
+  }
+
+  private UpdateControl<AuditLogReplayJob> finish(AuditLogReplayJob original, AuditLogReplayJob current,
+      Decision.Done done, String uid, Instant now, Context<AuditLogReplayJob> context) {
+    Verdict verdict = done.verdict();
+    if (Reasons.KONNECT_UNAVAILABLE.equals(verdict.reason()) || Reasons.UNEXPECTED_RESPONSE.equals(verdict.reason())) {
+      failures.merge(uid, 1, Integer::sum);
+    } else {
+      failures.remove(uid);
+    }
+    AuditLogReplayJobStatus before = original.getStatus();
+    AuditLogReplayJob stored = statusWriter.write(current, done.status());
+    if (stored != current) observer.statusWritten();
+
+    String reasonBefore = StatusBuilder.mainReason(before);
+    Phase phaseBefore = before == null ? null : before.getPhase();
+    if (!Objects.equals(reasonBefore, verdict.reason()) || phaseBefore != verdict.phase()) {
+      LOG.info("{} → {} ({}): {}", phaseBefore == null ? "new" : phaseBefore, verdict.phase(), verdict.reason(),
+          verdict.message());
+      events.record(stored, verdict, now);
+      observer.transition(original, phaseBefore, verdict);
+      boolean freed = verdict.phase().terminal() || verdict.phase() == Phase.Suspended
+          || verdict.kind() == Verdict.Kind.STALLED;
+      if (freed) {
+        String key = queue.targetKey(original);
+        if (key != null) wakeUps.wake(context.getPrimaryCache().byIndex(TARGET_INDEX, key), original);
+      }
+    }
+    UpdateControl<AuditLogReplayJob> control = UpdateControl.noUpdate();
+    if (done.requeueAfter() != null) control.rescheduleAfter(done.requeueAfter());
+    return control;
+  }
+
+  private Observation.Result<Webhook> webhook(Target target, KonnectToken token, Instant now) {
+    CachedWebhook cached = webhooks.get(target.key());
+    if (cached != null && now.isBefore(cached.until())) return Observation.Result.ok(cached.webhook());
+    Observation.Result<Webhook> result = call(() -> konnect.getWebhook(target, token));
+    if (result.ok() && result.value().enabled()) {
+      webhooks.put(target.key(), new CachedWebhook(result.value(), now.plus(WEBHOOK_CACHE)));
+    }
+    return result;
+  }
+
+  private interface KonnectCall<T> {
+    T call() throws KonnectException;
+  }
+
+  private static <T> Observation.Result<T> call(KonnectCall<T> call) {
+    try {
+      return Observation.Result.ok(call.call());
+    } catch (KonnectException e) {
+      return Observation.Result.failed(e);
+    }
+  }
+
+  private static KonnectToken token(KonnectToken token) {
+    return Objects.requireNonNull(token, "decision asked Konnect without a token");
+  }
+
+  private static Optional<String> secretKey(AuditLogReplayJob job) {
+    if (job.getSpec() == null || job.getSpec().getKonnect() == null || job.getSpec().getKonnect().getAuthRef() == null
+        || job.getSpec().getKonnect().getAuthRef().getName() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(job.getMetadata().getNamespace() + "/" + job.getSpec().getKonnect().getAuthRef().getName());
+  }
+
+  /** Status writes made by this reconciler (for the benchmark and the fault suite). */
+  public long statusWrites() { return statusWriter == null ? 0 : statusWriter.writes(); }
+
+}

@@ -1,0 +1,46 @@
+package io.konnectreplay.operator.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.konnectreplay.operator.api.v1alpha1.CrdManifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The committed CRD copies must be exactly what the build generates from the Java classes. */
+class CrdDriftTest {
+
+  static final Path BASEDIR = Path.of(System.getProperty("project.basedir", "."));
+  static final Path ROOT_COPY = BASEDIR.resolve("crds").resolve(CrdManifest.FILE_NAME);
+  static final Path CHART_COPY = BASEDIR.resolve("helm/konnect-replay-operator/crds").resolve(CrdManifest.FILE_NAME);
+
+  @Test
+  void committedCrdsMatchTheGeneratedOne() throws IOException {
+    String generated = CrdManifest.yaml();
+    if (Boolean.getBoolean("crds.update")) {
+      Files.writeString(ROOT_COPY, generated);
+      if (Files.isDirectory(CHART_COPY.getParent())) Files.writeString(CHART_COPY, generated);
+    }
+    assertThat(Files.readString(ROOT_COPY))
+        .as("crds/ is stale: run `mvn -B verify -Dcrds.update=true` and commit the result")
+        .isEqualTo(generated);
+    if (Files.exists(CHART_COPY)) {
+      assertThat(Files.readString(CHART_COPY)).as("the Helm chart's CRD copy is stale").isEqualTo(generated);
+    }
+  }
+
+  @Test
+  void printerColumnsComeInTheDeclaredOrder() {
+    CustomResourceDefinition crd = CrdManifest.load();
+    CustomResourceDefinitionVersion v1alpha1 = crd.getSpec().getVersions().get(0);
+    assertThat(v1alpha1.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getName)
+        .containsExactly("Region", "Portal", "Start", "End", "Phase", "Reason", "Age");
+    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("alrj");
+    assertThat(crd.getSpec().getNames().getCategories()).containsExactly("konnect");
+    assertThat(v1alpha1.getSubresources().getStatus()).isNotNull();
+  }
+}
