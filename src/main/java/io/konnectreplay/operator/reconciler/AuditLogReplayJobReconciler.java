@@ -155,6 +155,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
         // Record the intent first, with the resourceVersion we read: a stale cache fails here, before any PUT.
         current = statusWriter.write(current, submit.statusWithIntent());
         observer.statusWritten();
+        plan = planner.plan(current, now); // the status now describes this request
         ReplayRequest request = ((RequestPlan.Valid) plan).request();
         observation = observation.withSubmit(call(() -> konnect.submitReplayJob(target, token(token),
             request.window())));

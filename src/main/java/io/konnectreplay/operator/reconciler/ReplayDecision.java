@@ -414,6 +414,8 @@ public final class ReplayDecision {
     return s;
   }
 
+  static AuditLogReplayJob copyJob(AuditLogReplayJob job) { return SERIALIZATION.clone(job); }
+
   static AuditLogReplayJobStatus copy(AuditLogReplayJobStatus status) {
     return status == null ? new AuditLogReplayJobStatus() : SERIALIZATION.clone(status);
   }
