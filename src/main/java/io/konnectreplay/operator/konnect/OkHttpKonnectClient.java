@@ -229,6 +229,7 @@ public final class OkHttpKonnectClient implements KonnectClient, AutoCloseable {
 
   private static String describe(IOException e) {
     String detail = e.getMessage() == null ? "" : ": " + e.getMessage();
+    if (Thread.currentThread().isInterrupted()) return "interrupted" + detail;
     if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
       return "timed out" + (detail.equalsIgnoreCase(": timeout") ? "" : detail);
     }
