@@ -20,6 +20,11 @@ public final class KonnectToken {
   /** True when {@code text} contains the token: used to keep it out of messages. */
   public boolean appearsIn(String text) { return text != null && text.contains(value); }
 
+  /** {@code text} with every occurrence of the token replaced by "[redacted]"; null stays null. */
+  public String redact(String text) {
+    return text == null || !text.contains(value) ? text : text.replace(value, "[redacted]");
+  }
+
   @Override public boolean equals(Object o) { return o instanceof KonnectToken t && t.value.equals(value); }
   @Override public int hashCode() { return value.hashCode(); }
   @Override public String toString() { return "KonnectToken[redacted]"; }
