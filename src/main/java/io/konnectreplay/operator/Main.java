@@ -1,10 +1,88 @@
 package io.konnectreplay.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.konnectreplay.operator.config.OperatorSettings;
+import io.konnectreplay.operator.http.OperatorHttpServer;
+import io.konnectreplay.operator.http.ReplayMetrics;
+import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /** Entry point: runs the operator, or one of the sub-commands (sandbox, emulator, bench). */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    System.err.println("konnect-replay-operator: not wired yet");
+    String command = args.length > 0 && !args[0].startsWith("-") ? args[0] : "run";
+    String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
+    if (Arrays.asList(args).contains("--help") || command.equals("help")) {
+      System.out.println(usage());
+      return;
+    }
+    switch (command) {
+      case "run" -> runOperator(rest);
+      default -> {
+        System.err.println("unknown command \"" + command + "\"\n\n" + usage());
+        System.exit(2);
+      }
+    }
+  }
+
+  static String usage() {
+    return """
+        konnect-replay-operator %s
+        usage: java -jar konnect-replay-operator.jar [command] [--setting-name=value …]
+
+        commands:
+          run        (default) run the operator against the cluster in KUBECONFIG or in-cluster config
+          sandbox    run everything on this machine: embedded Kubernetes API, Konnect emulator, webhook, operator
+          emulator   run the Konnect emulator alone (--port N)
+          bench      run the benchmark
+
+        Settings come from environment variables (see README) or --kebab-case flags, e.g. --poll-interval-max=10s.
+        """.formatted(OkHttpKonnectClient.userAgent());
+  }
+
+  /** Selects the log format before the first logger is created. */
+  static void configureLogging(String[] args) {
+    String format = System.getenv("LOG_FORMAT");
+    for (String arg : args) if (arg.startsWith("--log-format=")) format = arg.substring("--log-format=".length());
+    if ("json".equalsIgnoreCase(format) && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
+  }
+
+  static void runOperator(String[] args) throws Exception {
+    configureLogging(args);
+    Logger log = LoggerFactory.getLogger(Main.class);
+    OperatorSettings settings = OperatorSettings.fromEnvironment(args);
+    Clock clock = Clock.systemUTC();
+    ReplayMetrics metrics = new ReplayMetrics(clock);
+    KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+    OkHttpKonnectClient konnect = OkHttpKonnectClient.builder().clock(clock)
+        .maxRequestsPerSecond(settings.maxRequestsPerSecond()).observer(metrics).build();
+    OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes, konnect, clock,
+        MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, true));
+    metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
+    OperatorHttpServer http = OperatorHttpServer.start("0.0.0.0", settings.httpPort(), () -> true, runtime::ready,
+        metrics::scrape);
+    log.info("konnect-replay-operator started: namespaces={}, regions={}, allowed servers={}, leader election={},"
+        + " http port {}", settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(),
+        settings.regions(), settings.allowedServerUrls(), settings.leaderElection(), http.port());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping");
+      runtime.close();
+      http.close();
+      konnect.close();
+      kubernetes.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
   }
 }

@@ -60,6 +60,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
   private volatile StatusWriter statusWriter;
   private volatile TransitionEvents events;
+  private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<AuditLogReplayJob> cache;
 
   private record CachedWebhook(Webhook webhook, Instant until) {}
 
@@ -80,6 +81,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
       return key == null ? List.of() : List.of(key);
     });
     context.getPrimaryCache().addIndexer(SECRET_INDEX, job -> secretKey(job).map(List::of).orElse(List.of()));
+    cache = context.getPrimaryCache();
     statusWriter = new StatusWriter(context.getClient());
     events = new TransitionEvents(context.getClient(), settings.identity());
 
@@ -228,6 +230,14 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     }
     return Optional.of(job.getMetadata().getNamespace() + "/" + job.getSpec().getKonnect().getAuthRef().getName());
   }
+
+  /** The resources in the informer cache (empty before start): the source of the phase and queue gauges. */
+  public java.util.stream.Stream<AuditLogReplayJob> cachedJobs() {
+    return cache == null ? java.util.stream.Stream.empty() : cache.list();
+  }
+
+  /** The key of the target a resource occupies, as the queue computes it. */
+  public String targetKey(AuditLogReplayJob job) { return queue.targetKey(job); }
 
   /** Status writes made by this reconciler (for the benchmark and the fault suite). */
   public long statusWrites() { return statusWriter == null ? 0 : statusWriter.writes(); }

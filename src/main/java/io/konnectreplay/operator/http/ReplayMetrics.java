@@ -1,0 +1,118 @@
+package io.konnectreplay.operator.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
+import io.konnectreplay.operator.api.v1alpha1.Phase;
+import io.konnectreplay.operator.konnect.KonnectCallObserver;
+import io.konnectreplay.operator.reconciler.ReplayObserver;
+import io.konnectreplay.operator.reconciler.Verdict;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The operator's own Prometheus metrics. Labels never carry resource names: only operation, status class and phase.
+ */
+public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Clock clock;
+  private final Counter statusWrites;
+  private final Counter rateLimited;
+  private final Counter rateLimitWait;
+  private final Counter throttled;
+  private final Timer creationToCompletion;
+  private volatile Supplier<Stream<AuditLogReplayJob>> jobs = Stream::empty;
+  private volatile java.util.function.Function<AuditLogReplayJob, String> targetOf = j -> "";
+
+  public ReplayMetrics(Clock clock) {
+    this.clock = clock;
+    statusWrites = Counter.builder("konnect_replay_status_writes").description("Status writes to the Kubernetes API")
+        .register(registry);
+    rateLimited = Counter.builder("konnect_rate_limited").description("429 answers from Konnect").register(registry);
+    rateLimitWait = Counter.builder("konnect_rate_limit_wait_seconds")
+        .description("Seconds every call to a server waited because of 429 Retry-After").register(registry);
+    throttled = Counter.builder("konnect_requests_throttled")
+        .description("Calls not sent because the server was paused or the request budget was spent").register(registry);
+    creationToCompletion = Timer.builder("konnect_replay_creation_to_completion")
+        .description("Time from resource creation to Completed").publishPercentileHistogram().register(registry);
+    for (Phase phase : Phase.values()) {
+      Gauge.builder("konnect_replay_jobs", () -> byPhase().getOrDefault(phase, 0L)).tag("phase", phase.name())
+          .description("AuditLogReplayJobs by phase").register(registry);
+    }
+    Gauge.builder("konnect_replay_queued_requests", () -> queueStats()[0])
+        .description("Requests waiting in a target queue").register(registry);
+    Gauge.builder("konnect_replay_targets_waiting", () -> queueStats()[1])
+        .description("Targets with at least one waiting request").register(registry);
+    Gauge.builder("konnect_replay_queue_depth_max", () -> queueStats()[2])
+        .description("Longest target queue").register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() { return registry; }
+
+  /** Where the gauges read the resources from (the reconciler's informer cache). */
+  public void source(Supplier<Stream<AuditLogReplayJob>> jobs,
+      java.util.function.Function<AuditLogReplayJob, String> targetOf) {
+    this.jobs = jobs;
+    this.targetOf = targetOf;
+  }
+
+  public String scrape() { return registry.scrape(); }
+
+  @Override
+  public void onCall(String operation, int httpStatusOrZero, Duration latency) {
+    String statusClass = httpStatusOrZero == 0 ? "none" : (httpStatusOrZero / 100) + "xx";
+    Counter.builder("konnect_requests").description("Konnect API requests by operation and status class")
+        .tag("operation", operation).tag("status_class", statusClass).register(registry).increment();
+    Timer.builder("konnect_request_duration").description("Konnect API request latency").tag("operation", operation)
+        .publishPercentileHistogram().register(registry).record(latency);
+  }
+
+  @Override
+  public void onRateLimited(String server, Duration wait) {
+    rateLimited.increment();
+    rateLimitWait.increment(wait.toMillis() / 1000.0);
+  }
+
+  @Override
+  public void onThrottled(String server, Duration wait) { throttled.increment(); }
+
+  @Override
+  public void statusWritten() { statusWrites.increment(); }
+
+  @Override
+  public void transition(AuditLogReplayJob job, Phase from, Verdict to) {
+    if (to.phase() == Phase.Completed && from != Phase.Completed && job.getMetadata().getCreationTimestamp() != null) {
+      Instant created = OffsetDateTime.parse(job.getMetadata().getCreationTimestamp()).toInstant();
+      creationToCompletion.record(Duration.between(created, clock.instant()));
+    }
+  }
+
+  private Map<Phase, Long> byPhase() {
+    Map<Phase, Long> counts = new EnumMap<>(Phase.class);
+    jobs.get().filter(j -> j.getStatus() != null && j.getStatus().getPhase() != null)
+        .forEach(j -> counts.merge(j.getStatus().getPhase(), 1L, Long::sum));
+    return counts;
+  }
+
+  /** [queued requests, targets with a queue, longest queue]. */
+  private long[] queueStats() {
+    Map<String, Long> perTarget = new HashMap<>(jobs.get()
+        .filter(j -> j.getStatus() != null && j.getStatus().getPhase() == Phase.Queued)
+        .collect(Collectors.groupingBy(j -> String.valueOf(targetOf.apply(j)), Collectors.counting())));
+    long total = perTarget.values().stream().mapToLong(Long::longValue).sum();
+    long max = perTarget.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    return new long[] {total, perTarget.size(), max};
+  }
+}
