@@ -1,0 +1,132 @@
+package io.konnectreplay.operator.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.konnectreplay.operator.OperatorRuntime;
+import io.konnectreplay.operator.TestJobs;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
+import io.konnectreplay.operator.config.OperatorSettings;
+import io.konnectreplay.operator.emulator.KonnectEmulator;
+import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
+import io.konnectreplay.operator.sandbox.EmbeddedKubernetes;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The real operator (JOSDK) against fabric8's CRUD mock API server and the Konnect emulator, both over HTTP on
+ * 127.0.0.1. One harness per test class; {@link #restartOperator()} simulates a crash and restart.
+ */
+public final class OperatorHarness implements AutoCloseable {
+  public static final String NAMESPACE = "platform";
+  public static final String TOKEN = "kpat_IntegrationTestToken0123456789abcdef";
+
+  private final EmbeddedKubernetes kubernetes;
+  private final KonnectEmulator konnect;
+  private final OperatorSettings settings;
+  private OkHttpKonnectClient konnectClient;
+  private OperatorRuntime runtime;
+
+  public OperatorHarness(KonnectEmulator konnect, Map<String, String> extraSettings) {
+    this.konnect = konnect;
+    this.kubernetes = EmbeddedKubernetes.start(0);
+    kubernetes.createNamespace(NAMESPACE);
+    Map<String, String> s = new HashMap<>(Map.of(
+        "KONNECT_SERVER_URL_TEMPLATE", konnect.baseUrl() + "/{region}",
+        "KONNECT_ALLOWED_SERVER_URLS", "http://127.0.0.1:*",
+        "POLL_INTERVAL_MAX", "1s",
+        "RECONCILE_THREADS", "4",
+        "TERMINATION_TIMEOUT", "2s",
+        "POD_NAME", "operator-under-test"));
+    s.putAll(extraSettings);
+    this.settings = OperatorSettings.defaults(s);
+    startOperator();
+  }
+
+  public void startOperator() {
+    konnectClient = OkHttpKonnectClient.builder().clock(Clock.systemUTC()).maxRequestsPerSecond(50)
+        .readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5)).build();
+    runtime = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes.newClient(), konnectClient,
+        Clock.systemUTC(), null, null, false));
+  }
+
+  public void stopOperator() {
+    runtime.close();
+    konnectClient.close();
+  }
+
+  public void restartOperator() {
+    stopOperator();
+    startOperator();
+  }
+
+  public KubernetesClient client() { return kubernetes.client(); }
+
+  public KonnectEmulator konnect() { return konnect; }
+
+  public OperatorRuntime runtime() { return runtime; }
+
+  public EmbeddedKubernetes kubernetes() { return kubernetes; }
+
+  public void secret(String name, String token) {
+    Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+        .withData(Map.of("token", Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))))
+        .build();
+    client().secrets().inNamespace(NAMESPACE).resource(secret).createOr(c -> c.update());
+  }
+
+  public AuditLogReplayJob create(TestJobs job) {
+    return client().resources(AuditLogReplayJob.class).inNamespace(NAMESPACE).resource(job.build()).create();
+  }
+
+  public AuditLogReplayJob get(String name) {
+    return client().resources(AuditLogReplayJob.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  public Optional<Condition> condition(String name, String type) {
+    AuditLogReplayJob job = get(name);
+    if (job == null || job.getStatus() == null || job.getStatus().getConditions() == null) return Optional.empty();
+    return job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  /** Waits until the condition has the status and reason. */
+  public AuditLogReplayJob awaitCondition(String name, String type, String status, String reason, Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> condition(name, type)
+        .filter(c -> status.equals(c.getStatus()) && reason.equals(c.getReason())).isPresent());
+    return get(name);
+  }
+
+  public AuditLogReplayJob awaitCondition(String name, String type, String status, String reason) {
+    return awaitCondition(name, type, status, reason, Duration.ofSeconds(30));
+  }
+
+  /** The reasons of the Events recorded for a resource, oldest first. */
+  public List<String> eventReasons(String name) {
+    return events(name).stream().map(Event::getReason).toList();
+  }
+
+  public List<Event> events(String name) {
+    return client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .sorted(Comparator.comparing(Event::getFirstTimestamp).thenComparing(e -> e.getMetadata().getName()))
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    stopOperator();
+    kubernetes.close();
+    konnect.close();
+  }
+}
