@@ -5,8 +5,7 @@ ARG BASE_IMAGE=eclipse-temurin:17-jre
 FROM ${BASE_IMAGE}
 
 LABEL org.opencontainers.image.title="konnect-replay-operator" \
-      org.opencontainers.image.description="Kubernetes operator for Kong Konnect audit-log replay jobs" \
-      org.opencontainers.image.licenses="Apache-2.0"
+      org.opencontainers.image.description="Kubernetes operator for Kong Konnect audit-log replay jobs"
 
 WORKDIR /app
 # Owned by root and not writable by the runtime user; the root filesystem can be mounted read-only
