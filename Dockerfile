@@ -1,0 +1,24 @@
+# Runtime image for the operator. Build the jar first (mvn -B package), then:
+#   docker build -t konnect-replay-operator:0.1.0 .
+# Single stage on purpose: the jar is built outside Docker.
+ARG BASE_IMAGE=eclipse-temurin:17-jre
+FROM ${BASE_IMAGE}
+
+LABEL org.opencontainers.image.title="konnect-replay-operator" \
+      org.opencontainers.image.description="Kubernetes operator for Kong Konnect audit-log replay jobs"
+
+WORKDIR /app
+# Owned by root and not writable by the runtime user; the root filesystem can be mounted read-only
+# (the JVM writes only to /tmp, an emptyDir in the chart).
+COPY target/konnect-replay-operator.jar /app/konnect-replay-operator.jar
+
+# Size the heap from the container's memory limit and exit (so Kubernetes restarts the pod) on OOM.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+
+# /healthz, /readyz and /metrics
+EXPOSE 8080
+
+# Numeric, so that Kubernetes can verify runAsNonRoot without reading /etc/passwd.
+USER 10001:10001
+
+ENTRYPOINT ["java", "-jar", "/app/konnect-replay-operator.jar"]

@@ -1,0 +1,35 @@
+package io.konnectreplay.operator.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The chart and the kustomize base install the CRD committed in crds/, byte for byte. */
+class CrdCopiesTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"helm/konnect-replay-operator/crds", "deploy/base/crds"})
+  void copyIsIdenticalToTheRootCrds(String copyDir) throws IOException {
+    Path root = DeployFiles.root();
+    List<String> originals = names(root.resolve("crds"));
+    assertThat(names(root.resolve(copyDir))).as("files in %s", copyDir).isEqualTo(originals);
+    for (String name : originals) {
+      assertThat(Files.readAllBytes(root.resolve(copyDir).resolve(name)))
+          .as("%s/%s differs from crds/%s: run  cp crds/%s %s/", copyDir, name, name, name, copyDir)
+          .isEqualTo(Files.readAllBytes(root.resolve("crds").resolve(name)));
+    }
+  }
+
+  private static List<String> names(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml") || n.endsWith(".yaml"))
+          .sorted().toList();
+    }
+  }
+}

@@ -1,0 +1,408 @@
+package io.konnectreplay.operator.deploy;
+
+import static io.konnectreplay.operator.deploy.DeployFiles.NAMESPACE;
+import static io.konnectreplay.operator.deploy.DeployFiles.RELEASE;
+import static io.konnectreplay.operator.deploy.DeployFiles.chart;
+import static io.konnectreplay.operator.deploy.DeployFiles.helmTemplate;
+import static io.konnectreplay.operator.deploy.DeployFiles.ofKind;
+import static io.konnectreplay.operator.deploy.DeployFiles.one;
+import static io.konnectreplay.operator.deploy.DeployFiles.render;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.konnectreplay.operator.config.GoDuration;
+import io.konnectreplay.operator.config.OperatorSettings;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class HelmChartTest {
+
+  /** The operator's rules against the Kubernetes API: exactly these, in the ClusterRole or each Role. */
+  static final List<PolicyRule> OPERATOR_RULES = List.of(
+      rule("konnect.konghq.com", "auditlogreplayjobs", "get", "list", "watch"),
+      rule("konnect.konghq.com", "auditlogreplayjobs/status", "get", "update", "patch"),
+      rule("", "secrets", "get", "list", "watch"),
+      rule("", "events", "create", "patch"));
+
+  static final List<PolicyRule> LEASE_RULES = List.of(rule("coordination.k8s.io", "leases", "get", "create", "update"));
+
+  static PolicyRule rule(String group, String resource, String... verbs) {
+    PolicyRule rule = new PolicyRule();
+    rule.setApiGroups(List.of(group));
+    rule.setResources(List.of(resource));
+    rule.setVerbs(List.of(verbs));
+    return rule;
+  }
+
+  static Container operator(Deployment deployment) {
+    List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
+    assertThat(containers).hasSize(1);
+    return containers.get(0);
+  }
+
+  /** Plain env values by name; downward-API entries as "fieldRef:PATH". */
+  static Map<String, String> env(Deployment deployment) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar var : operator(deployment).getEnv()) {
+      String value = var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null
+          ? "fieldRef:" + var.getValueFrom().getFieldRef().getFieldPath()
+          : var.getValue();
+      assertThat(env.put(var.getName(), value)).as("env %s set twice", var.getName()).isNull();
+    }
+    return env;
+  }
+
+  static void assertNoWildcards(List<HasMetadata> objects) {
+    Stream<PolicyRule> rules = Stream.concat(
+        ofKind(objects, ClusterRole.class).stream().flatMap(r -> r.getRules().stream()),
+        ofKind(objects, Role.class).stream().flatMap(r -> r.getRules().stream()));
+    rules.forEach(r -> {
+      assertThat(r.getApiGroups()).doesNotContain("*");
+      assertThat(r.getResources()).doesNotContain("*");
+      assertThat(r.getVerbs()).doesNotContain("*");
+      assertThat(r.getNonResourceURLs()).isNullOrEmpty();
+    });
+  }
+
+  static void assertBindsOperator(List<Subject> subjects) {
+    assertThat(subjects).singleElement().satisfies(s -> {
+      assertThat(s.getKind()).isEqualTo("ServiceAccount");
+      assertThat(s.getName()).isEqualTo(RELEASE);
+      assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+    });
+  }
+
+  @Test
+  void lintStrictIsClean() {
+    LintResult result = new Helm(chart()).lint().strict().call();
+    assertThat(result.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+  }
+
+  @Nested
+  class Defaults {
+    final List<HasMetadata> objects = render();
+    final Deployment deployment = one(objects, Deployment.class);
+
+    @Test
+    void rendersTheExpectedObjects() {
+      assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
+          "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+          "Service", "Deployment", "PodDisruptionBudget");
+      assertThat(objects).filteredOn(o -> !o.getKind().startsWith("Cluster"))
+          .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(NAMESPACE));
+      assertThat(one(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo(RELEASE);
+    }
+
+    @Test
+    void runsTwoReplicasOfTheAppVersionImage() {
+      assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+      assertThat(operator(deployment).getImage()).isEqualTo("ghcr.io/konnect-replay/konnect-replay-operator:0.1.0");
+      assertThat(operator(deployment).getImagePullPolicy()).isEqualTo("IfNotPresent");
+      assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(RELEASE);
+      assertThat(deployment.getSpec().getSelector().getMatchLabels())
+          .isEqualTo(Map.of("app.kubernetes.io/name", "konnect-replay-operator", "app.kubernetes.io/instance", RELEASE));
+    }
+
+    @Test
+    void probesTheHttpPort() {
+      Container c = operator(deployment);
+      assertThat(c.getPorts()).singleElement().satisfies(p -> {
+        assertThat(p.getName()).isEqualTo("http");
+        assertThat(p.getContainerPort()).isEqualTo(Integer.valueOf(OperatorSettings.DEFAULTS.get("HTTP_PORT")));
+      });
+      assertProbe(c.getStartupProbe(), "/healthz");
+      assertProbe(c.getLivenessProbe(), "/healthz");
+      assertProbe(c.getReadinessProbe(), "/readyz");
+    }
+
+    private void assertProbe(Probe probe, String path) {
+      assertThat(probe).isNotNull();
+      assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+      assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    }
+
+    @Test
+    void runsLockedDown() {
+      var pod = deployment.getSpec().getTemplate().getSpec();
+      assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+      assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
+      assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      var sc = operator(deployment).getSecurityContext();
+      assertThat(sc.getRunAsNonRoot()).isTrue();
+      assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+      assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+      assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
+      assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      assertThat(pod.getVolumes()).singleElement().satisfies(v -> {
+        assertThat(v.getName()).isEqualTo("tmp");
+        assertThat(v.getEmptyDir()).isNotNull();
+      });
+      assertThat(operator(deployment).getVolumeMounts()).singleElement()
+          .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+    }
+
+    @Test
+    void requestsResourcesAndSizesTheHeapFromTheLimit() {
+      var resources = operator(deployment).getResources();
+      assertThat(resources.getRequests()).containsKeys("cpu", "memory");
+      assertThat(resources.getLimits()).containsKey("memory");
+      assertThat(env(deployment).get("JAVA_TOOL_OPTIONS"))
+          .isEqualTo("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError");
+    }
+
+    @Test
+    void outlivesTheOperatorsTerminationTimeout() {
+      long grace = deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+      long timeout = GoDuration.parse(OperatorSettings.DEFAULTS.get("TERMINATION_TIMEOUT")).toSeconds();
+      assertThat(grace).isGreaterThan(timeout);
+    }
+
+    @Test
+    void setsOnlySettingsTheOperatorReads() {
+      Map<String, String> env = env(deployment);
+      Set<String> known = new java.util.HashSet<>(OperatorSettings.DEFAULTS.keySet());
+      known.addAll(Set.of("POD_NAMESPACE", "JAVA_TOOL_OPTIONS"));
+      assertThat(known).containsAll(env.keySet());
+      assertThat(env).containsEntry("POD_NAME", "fieldRef:metadata.name")
+          .containsEntry("POD_NAMESPACE", "fieldRef:metadata.namespace")
+          .containsEntry("LEADER_ELECTION", "true")
+          .containsEntry("LEADER_ELECTION_NAMESPACE", NAMESPACE)
+          .containsEntry("LEADER_ELECTION_LEASE_NAME", RELEASE);
+      // Everything else matches the jar's own defaults.
+      for (String name : List.of("WATCH_NAMESPACES", "WATCH_LABEL_SELECTOR", "KONNECT_SERVER_URL_TEMPLATE",
+          "KONNECT_ALLOWED_SERVER_URLS", "KONNECT_REGIONS", "KONNECT_MAX_RPS", "POLL_INTERVAL_MAX", "LOG_FORMAT",
+          "HTTP_PORT")) {
+        assertThat(env).as(name).containsEntry(name, OperatorSettings.DEFAULTS.get(name));
+      }
+      // And the operator accepts them.
+      OperatorSettings settings = OperatorSettings.from(env::get);
+      assertThat(settings.leaderElection()).isTrue();
+      assertThat(settings.leaderElectionNamespace()).isEqualTo(NAMESPACE);
+    }
+
+    @Test
+    void grantsExactlyWhatTheOperatorUses() {
+      assertNoWildcards(objects);
+      ClusterRole role = one(objects, ClusterRole.class);
+      assertThat(role.getRules()).containsExactlyInAnyOrderElementsOf(OPERATOR_RULES);
+      ClusterRoleBinding binding = one(objects, ClusterRoleBinding.class);
+      assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+      assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+      assertBindsOperator(binding.getSubjects());
+
+      Role lease = one(objects, Role.class);
+      assertThat(lease.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+      assertThat(lease.getRules()).containsExactlyElementsOf(LEASE_RULES);
+      RoleBinding leaseBinding = one(objects, RoleBinding.class);
+      assertThat(leaseBinding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
+      assertBindsOperator(leaseBinding.getSubjects());
+    }
+
+    @Test
+    void keepsOneReplicaThroughDisruptions() {
+      PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class);
+      assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+      assertThat(pdb.getSpec().getSelector().getMatchLabels())
+          .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void exposesTheHttpPort() {
+      Service service = one(objects, Service.class);
+      assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+      assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
+        assertThat(p.getPort()).isEqualTo(8080);
+        assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+      });
+    }
+  }
+
+  @Test
+  void namespacedModeGrantsRolesInEachWatchedNamespaceOnly() {
+    List<HasMetadata> objects = render("watchNamespaces: [team-a, team-b]\n");
+    assertThat(ofKind(objects, ClusterRole.class)).isEmpty();
+    assertThat(ofKind(objects, ClusterRoleBinding.class)).isEmpty();
+    assertNoWildcards(objects);
+    for (String ns : List.of("team-a", "team-b")) {
+      Role role = one(objects, Role.class, r -> r.getMetadata().getNamespace().equals(ns));
+      assertThat(role.getRules()).containsExactlyInAnyOrderElementsOf(OPERATOR_RULES);
+      RoleBinding binding = one(objects, RoleBinding.class, r -> r.getMetadata().getNamespace().equals(ns));
+      assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+      assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+      assertBindsOperator(binding.getSubjects());
+    }
+    Role lease = one(objects, Role.class, r -> r.getMetadata().getNamespace().equals(NAMESPACE));
+    assertThat(lease.getRules()).containsExactlyElementsOf(LEASE_RULES);
+    assertThat(env(one(objects, Deployment.class))).containsEntry("WATCH_NAMESPACES", "team-a,team-b");
+  }
+
+  @Test
+  void leaderElectionOffNeedsNoLease() {
+    List<HasMetadata> objects = render("leaderElection: false\nreplicaCount: 1\n");
+    assertThat(ofKind(objects, Role.class)).isEmpty();
+    assertThat(ofKind(objects, RoleBinding.class)).isEmpty();
+    assertThat(helmTemplate("leaderElection: false\n")).doesNotContain("leases");
+    Map<String, String> env = env(one(objects, Deployment.class));
+    assertThat(env).containsEntry("LEADER_ELECTION", "false")
+        .doesNotContainKeys("LEADER_ELECTION_NAMESPACE", "LEADER_ELECTION_LEASE_NAME");
+    assertThat(ofKind(objects, PodDisruptionBudget.class)).as("no PDB for a single replica").isEmpty();
+    assertThat(one(objects, Deployment.class).getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void metricsWithServiceMonitor() {
+    List<HasMetadata> objects = render("""
+        metrics:
+          port: 9090
+          serviceMonitor:
+            enabled: true
+            interval: 15s
+            labels:
+              release: prometheus
+        """);
+    GenericKubernetesResource monitor = one(objects, GenericKubernetesResource.class,
+        o -> o.getKind().equals("ServiceMonitor"));
+    assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
+    List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
+    assertThat(endpoints).singleElement().isEqualTo(Map.of("port", "http", "path", "/metrics", "interval", "15s"));
+    Map<String, String> selector = monitor.get("spec", "selector", "matchLabels");
+    Service service = one(objects, Service.class);
+    assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(selector);
+    assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("http");
+      assertThat(p.getPort()).isEqualTo(9090);
+    });
+    Deployment deployment = one(objects, Deployment.class);
+    assertThat(operator(deployment).getPorts().get(0).getContainerPort()).isEqualTo(9090);
+    assertThat(env(deployment)).containsEntry("HTTP_PORT", "9090");
+  }
+
+  @Test
+  void metricsDisabledRendersNoServiceNorMonitor() {
+    List<HasMetadata> objects = render("metrics: {enabled: false, serviceMonitor: {enabled: true}}\n");
+    assertThat(ofKind(objects, Service.class)).isEmpty();
+    assertThat(ofKind(objects, GenericKubernetesResource.class)).isEmpty();
+    // The probes still need the port.
+    assertThat(operator(one(objects, Deployment.class)).getPorts()).hasSize(1);
+  }
+
+  @Test
+  void extraEnvAndPodPlacement() {
+    List<HasMetadata> objects = render("""
+        extraEnv:
+          - name: RECONCILE_THREADS
+            value: "20"
+          - name: HTTPS_PROXY
+            value: http://proxy.internal:3128
+        logFormat: json
+        watchLabelSelector: shard=a
+        konnect:
+          regions: [eu]
+          allowedServerUrls: ["https://*.api.konghq.com", "https://konnect.internal:*"]
+          maxRps: 2.5
+        podAnnotations:
+          example.com/team: platform
+        nodeSelector:
+          kubernetes.io/os: linux
+        tolerations:
+          - key: dedicated
+            operator: Equal
+            value: operators
+            effect: NoSchedule
+        image:
+          tag: "0.2.0"
+          pullPolicy: Always
+        imagePullSecrets:
+          - name: registry
+        serviceAccount:
+          name: replay
+          annotations:
+            example.com/role: replay
+        """);
+    Deployment deployment = one(objects, Deployment.class);
+    Map<String, String> env = env(deployment);
+    assertThat(env).containsEntry("RECONCILE_THREADS", "20")
+        .containsEntry("HTTPS_PROXY", "http://proxy.internal:3128")
+        .containsEntry("LOG_FORMAT", "json")
+        .containsEntry("WATCH_LABEL_SELECTOR", "shard=a")
+        .containsEntry("KONNECT_REGIONS", "eu")
+        .containsEntry("KONNECT_ALLOWED_SERVER_URLS", "https://*.api.konghq.com,https://konnect.internal:*")
+        .containsEntry("KONNECT_MAX_RPS", "2.5");
+    assertThat(OperatorSettings.from(env::get).maxRequestsPerSecond()).isEqualTo(2.5);
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("example.com/team", "platform");
+    assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
+    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
+    assertThat(pod.getImagePullSecrets()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("registry"));
+    assertThat(operator(deployment).getImage()).endsWith(":0.2.0");
+    assertThat(operator(deployment).getImagePullPolicy()).isEqualTo("Always");
+    assertThat(pod.getServiceAccountName()).isEqualTo("replay");
+    ServiceAccount sa = one(objects, ServiceAccount.class);
+    assertThat(sa.getMetadata().getName()).isEqualTo("replay");
+    assertThat(sa.getMetadata().getAnnotations()).containsEntry("example.com/role", "replay");
+    assertThat(one(objects, ClusterRoleBinding.class).getSubjects().get(0).getName()).isEqualTo("replay");
+  }
+
+  @Test
+  void rbacCanBeLeftToTheCluster() {
+    List<HasMetadata> objects = render("rbac: {create: false}\nserviceAccount: {create: false, name: replay}\n");
+    assertThat(objects).extracting(HasMetadata::getKind)
+        .containsExactlyInAnyOrder("Deployment", "Service", "PodDisruptionBudget");
+    assertThat(one(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo("replay");
+  }
+
+  static Stream<Arguments> badValues() {
+    return Stream.of(
+        Arguments.of("logFormat: xml\n", "at '/logFormat': value must be one of 'text', 'json'"),
+        Arguments.of("replicaCount: 0\n", "at '/replicaCount': minimum: got 0, want 1"),
+        Arguments.of("replicaCount: two\n", "at '/replicaCount': got string, want integer"),
+        Arguments.of("image: {pullPolicy: Sometimes}\n",
+            "at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'"),
+        Arguments.of("replicas: 3\n", "at '': additional properties 'replicas' not allowed"),
+        Arguments.of("watchNamespaces: team-a\n", "at '/watchNamespaces': got string, want array"),
+        Arguments.of("watchNamespaces: [Team_A]\n", "at '/watchNamespaces/0': 'Team_A' does not match pattern"),
+        Arguments.of("leaderElection: \"yes\"\n", "at '/leaderElection': got string, want boolean"),
+        Arguments.of("pollIntervalMax: 30 seconds\n", "at '/pollIntervalMax': '30 seconds' does not match pattern"),
+        Arguments.of("konnect: {maxRps: 0}\n", "at '/konnect/maxRps': exclusiveMinimum"),
+        Arguments.of("terminationGracePeriodSeconds: 10\n",
+            "at '/terminationGracePeriodSeconds': minimum: got 10, want 21"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badValues")
+  void schemaRejectsBadValues(String values, String message) {
+    assertThatThrownBy(() -> helmTemplate(values))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(message);
+  }
+}
