@@ -137,9 +137,9 @@ final class EmulatorHttpHandler implements HttpHandler {
       windowStart = EmulatorState.parseRfc3339(json.path("start_at").asText(null));
       windowEnd = EmulatorState.parseRfc3339(json.path("end_at").asText(null));
     }
-    int status;
     boolean faulted = false;
     String fault = null;
+    Reply reply;
     try {
       FaultRule answering = null;
       for (FaultRule rule : faults.fire(method, kind, route.region(), route.portalId())) {
@@ -157,17 +157,67 @@ final class EmulatorHttpHandler implements HttpHandler {
           case SERVER_ERROR -> "server-error";
           default -> "drop";
         };
-        status = answerFault(exchange, answering);
+        reply = answerFault(answering);
       } else {
-        status = answer(exchange, method, route, token, authorized, json, body.length);
+        reply = answer(exchange, method, route, token, authorized, json, body.length);
       }
+    } catch (RuntimeException e) {
+      LOG.warn("emulator failed on {} {}", method, path, e);
+      reply = Reply.json(500, PROBLEM_JSON,
+          problem(500, "Internal Server Error", "An unexpected error occurred", "kong:trace:"));
+    }
+    // logged before the answer goes out, so a client that has its answer always finds it in the log
+    log.add(new RecordedRequest(now, nanos, method, path, kind, route.region(), route.portalId(), reply.status(),
+        faulted, fault, authorized, windowStart, windowEnd, false));
+    try {
+      write(exchange, reply);
     } catch (IOException | RuntimeException e) {
       LOG.debug("emulator could not answer {} {}", method, path, e);
       exchange.close();
-      status = 0;
     }
-    log.add(new RecordedRequest(now, nanos, method, path, kind, route.region(), route.portalId(), status, faulted,
-        fault, authorized, windowStart, windowEnd, false));
+  }
+
+  /** An answer, or (status 0) a connection to drop. */
+  private record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+    static final Reply DROP = new Reply(0, null, null, Map.of());
+
+    static Reply json(int status, String contentType, JsonNode body) {
+      return json(status, contentType, body, Map.of());
+    }
+
+    static Reply json(int status, String contentType, JsonNode body, Map<String, String> headers) {
+      try {
+        return new Reply(status, contentType, JSON.writeValueAsBytes(body), headers);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    static Reply empty(int status) {
+      return new Reply(status, null, null, Map.of());
+    }
+  }
+
+  private static void write(HttpExchange exchange, Reply reply) throws IOException {
+    if (reply.status() == 0) {
+      // closing before the response headers makes the JDK server drop the connection
+      exchange.close();
+      return;
+    }
+    reply.headers().forEach(exchange.getResponseHeaders()::set);
+    if (reply.contentType() != null) {
+      exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+    }
+    byte[] bytes = reply.body();
+    if (bytes == null || bytes.length == 0) {
+      exchange.sendResponseHeaders(reply.status(), -1);
+    } else {
+      exchange.sendResponseHeaders(reply.status(), bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+    exchange.close();
   }
 
   private static void sleep(FaultRule rule) {
@@ -178,31 +228,29 @@ final class EmulatorHttpHandler implements HttpHandler {
     }
   }
 
-  private int answerFault(HttpExchange exchange, FaultRule rule) throws IOException {
+  private Reply answerFault(FaultRule rule) {
     switch (rule.action) {
       case DROP_CONNECTION -> {
-        // closing before the response headers makes the JDK server drop the connection
-        exchange.close();
-        return 0;
+        return Reply.DROP;
       }
       case RATE_LIMIT -> {
-        switch (rule.retryAfter) {
-          case SECONDS -> exchange.getResponseHeaders().set("Retry-After", String.valueOf(rule.retryAfterSeconds));
-          case HTTP_DATE -> exchange.getResponseHeaders().set("Retry-After",
+        Map<String, String> headers = switch (rule.retryAfter) {
+          case SECONDS -> Map.of("Retry-After", String.valueOf(rule.retryAfterSeconds));
+          case HTTP_DATE -> Map.of("Retry-After",
               HTTP_DATE.format(clock.instant().plusSeconds(rule.retryAfterSeconds + 1L)));
-          case NONE -> { }
-        }
+          case NONE -> Map.of();
+        };
         if (rule.body == FaultRule.Body.GATEWAY) {
           ObjectNode n = JsonNodeFactory.instance.objectNode().put("message", "API rate limit exceeded");
-          return send(exchange, 429, APPLICATION_JSON, n);
+          return Reply.json(429, APPLICATION_JSON, n, headers);
         }
         ObjectNode n = problem(429, "Too Many Requests", "Too many requests", "kong:trace:");
         n.put("type", "https://httpstatuses.com/429");
-        return send(exchange, 429, PROBLEM_JSON, n);
+        return Reply.json(429, PROBLEM_JSON, n, headers);
       }
       case SERVER_ERROR -> {
         if (rule.status == 500) {
-          return send(exchange, 500, PROBLEM_JSON,
+          return Reply.json(500, PROBLEM_JSON,
               problem(500, "Internal Server Error", "An unexpected error occurred", "kong:trace:"));
         }
         String message = switch (rule.status) {
@@ -210,15 +258,15 @@ final class EmulatorHttpHandler implements HttpHandler {
           case 503 -> "The upstream server is currently unavailable";
           default -> "The upstream server is timing out";
         };
-        return send(exchange, rule.status, APPLICATION_JSON,
+        return Reply.json(rule.status, APPLICATION_JSON,
             JsonNodeFactory.instance.objectNode().put("message", message));
       }
       default -> throw new IllegalStateException("not an answering fault: " + rule);
     }
   }
 
-  private int answer(HttpExchange exchange, String method, Route route, String token, boolean authorized,
-      JsonNode json, int bodyLength) throws IOException {
+  private Reply answer(HttpExchange exchange, String method, Route route, String token, boolean authorized,
+      JsonNode json, int bodyLength) {
     try {
       if (route.resource() == Resource.UNKNOWN) {
         throw ApiError.notFound();
@@ -227,7 +275,7 @@ final class EmulatorHttpHandler implements HttpHandler {
         throw ApiError.methodNotAllowed();
       }
       if (route.resource() == Resource.JWKS) {
-        return sendRaw(exchange, 200, APPLICATION_JSON, delivery.jwksJson().getBytes(StandardCharsets.UTF_8));
+        return new Reply(200, APPLICATION_JSON, delivery.jwksJson().getBytes(StandardCharsets.UTF_8), Map.of());
       }
       if (!authorized) {
         throw ApiError.unauthorized();
@@ -238,14 +286,14 @@ final class EmulatorHttpHandler implements HttpHandler {
       }
       JsonNode body = bodyLength == 0 ? null : json;
       return switch (route.resource()) {
-        case JOB -> job(exchange, method, route, body);
-        case WEBHOOK -> webhook(exchange, method, route, body);
-        case WEBHOOK_STATUS -> sendJson(exchange, 200, state.webhookStatus(target(route)));
+        case JOB -> job(method, route, body);
+        case WEBHOOK -> webhook(method, route, body);
+        case WEBHOOK_STATUS -> ok(200, state.webhookStatus(target(route)));
         case DESTINATIONS -> method.equals("GET")
-            ? sendJson(exchange, 200, state.listDestinations(exchange.getRequestURI().getRawPath(),
+            ? ok(200, state.listDestinations(exchange.getRequestURI().getRawPath(),
                 query(exchange.getRequestURI().getRawQuery())))
-            : sendJson(exchange, 201, state.createDestination(body));
-        case DESTINATION -> destination(exchange, method, route, body);
+            : ok(201, state.createDestination(body));
+        case DESTINATION -> destination(method, route, body);
         default -> throw ApiError.notFound();
       };
     } catch (ApiError e) {
@@ -254,40 +302,43 @@ final class EmulatorHttpHandler implements HttpHandler {
         ArrayNode params = n.putArray("invalid_parameters");
         e.invalidParameters.forEach(params::add);
       }
-      return send(exchange, e.status, PROBLEM_JSON, n);
+      return Reply.json(e.status, PROBLEM_JSON, n);
     }
+  }
+
+  private static Reply ok(int status, JsonNode body) {
+    return Reply.json(status, APPLICATION_JSON, body);
   }
 
   private EmulatorState.Target target(Route route) {
     return state.target(route.region(), route.portalId());
   }
 
-  private int job(HttpExchange exchange, String method, Route route, JsonNode body) throws IOException {
+  private Reply job(String method, Route route, JsonNode body) {
     EmulatorState.Target t = target(route);
-    return method.equals("PUT") ? sendJson(exchange, 202, state.putJob(t, body))
-        : sendJson(exchange, 200, state.getJob(t));
+    return method.equals("PUT") ? ok(202, state.putJob(t, body)) : ok(200, state.getJob(t));
   }
 
-  private int webhook(HttpExchange exchange, String method, Route route, JsonNode body) throws IOException {
+  private Reply webhook(String method, Route route, JsonNode body) {
     EmulatorState.Target t = target(route);
     boolean inline = route.portalId() == null && route.version().equals("v2");
     return switch (method) {
-      case "GET" -> sendJson(exchange, 200, inline ? state.getWebhookV2(t) : state.getWebhookLink(t));
-      case "PATCH" -> sendJson(exchange, 200, inline ? state.patchWebhookV2(t, body) : state.patchWebhookLink(t, body));
+      case "GET" -> ok(200, inline ? state.getWebhookV2(t) : state.getWebhookLink(t));
+      case "PATCH" -> ok(200, inline ? state.patchWebhookV2(t, body) : state.patchWebhookLink(t, body));
       default -> {
         state.deleteWebhookLink(t);
-        yield sendRaw(exchange, 204, null, null);
+        yield Reply.empty(204);
       }
     };
   }
 
-  private int destination(HttpExchange exchange, String method, Route route, JsonNode body) throws IOException {
+  private Reply destination(String method, Route route, JsonNode body) {
     return switch (method) {
-      case "GET" -> sendJson(exchange, 200, state.getDestination(route.destinationId()));
-      case "PATCH" -> sendJson(exchange, 200, state.patchDestination(route.destinationId(), body));
+      case "GET" -> ok(200, state.getDestination(route.destinationId()));
+      case "PATCH" -> ok(200, state.patchDestination(route.destinationId(), body));
       default -> {
         state.deleteDestination(route.destinationId());
-        yield sendRaw(exchange, 204, null, null);
+        yield Reply.empty(204);
       }
     };
   }
@@ -304,31 +355,6 @@ final class EmulatorHttpHandler implements HttpHandler {
   /** A 19-digit correlation id, like Konnect's. */
   private static long traceId() {
     return ThreadLocalRandom.current().nextLong(1_000_000_000_000_000_000L, Long.MAX_VALUE);
-  }
-
-  private static int sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    return send(exchange, status, APPLICATION_JSON, body);
-  }
-
-  private static int send(HttpExchange exchange, int status, String contentType, JsonNode body) throws IOException {
-    return sendRaw(exchange, status, contentType, JSON.writeValueAsBytes(body));
-  }
-
-  private static int sendRaw(HttpExchange exchange, int status, String contentType, byte[] bytes)
-      throws IOException {
-    if (contentType != null) {
-      exchange.getResponseHeaders().set("Content-Type", contentType);
-    }
-    if (bytes == null || bytes.length == 0) {
-      exchange.sendResponseHeaders(status, -1);
-    } else {
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-    exchange.close();
-    return status;
   }
 
   private static JsonNode parse(byte[] body) {
