@@ -11,12 +11,15 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -153,32 +156,43 @@ public final class SignedWebhookDelivery implements ReplayDelivery {
   @Override
   public DeliveryResult deliver(String region, String portalId, WebhookConfig webhook, Instant from, Instant to) {
     Objects.requireNonNull(webhook, "webhook");
-    Objects.requireNonNull(webhook.endpoint(), "webhook.endpoint");
     Format format = Format.of(webhook.logFormat());
-    List<SyntheticAuditLog.Event> events = auditLog.events(region, portalId, from, to);
     String target = region + (portalId == null ? "/org" : "/portal/" + portalId);
-    if (events.isEmpty()) {
+    // "unconfigured" (NOTES §6.1) or any other non-URL fails the delivery, as an unreachable endpoint would
+    HttpUrl url = webhook.endpoint() == null ? null : HttpUrl.parse(webhook.endpoint());
+    if (url == null) {
+      LOG.warn("replay {} [{}, {}): the endpoint is not an http(s) URL", target, from, to);
+      return new DeliveryResult(false, 0, "endpoint is not an http(s) URL", clock.instant(), 0);
+    }
+    long total = auditLog.count(region, portalId, from, to);
+    if (total == 0) {
       LOG.info("replay {} [{}, {}): no events in the window, nothing sent", target, from, to);
       return new DeliveryResult(true, 0, "no events in the window", null, 0);
     }
-    OkHttpClient http = clientFor(webhook);
+    OkHttpClient http = clientFor(webhook, url);
+    // Batches are built as they are sent, so a dense log is never held in memory at once.
+    Iterator<SyntheticAuditLog.Event> events = auditLog.stream(region, portalId, from, to).iterator();
+    List<SyntheticAuditLog.Event> batch = new ArrayList<>(options.maxBatchSize());
     Attempt last = null;
     int sent = 0;
     int batches = 0;
-    for (int start = 0; start < events.size(); start += options.maxBatchSize()) {
-      List<SyntheticAuditLog.Event> batch = events.subList(start, Math.min(events.size(), start + options.maxBatchSize()));
+    while (events.hasNext()) {
+      batch.clear();
+      while (events.hasNext() && batch.size() < options.maxBatchSize()) {
+        batch.add(events.next());
+      }
       byte[] body = gzip(batchBody(batch, format));
-      last = sendWithRetries(http, webhook, body, batch.size());
+      last = sendWithRetries(http, url, webhook, body, batch.size());
       if (!last.accepted()) {
         LOG.warn("replay {} [{}, {}): batch {} not accepted ({} {}); {} of {} events delivered", target, from, to,
-            batches + 1, last.code(), last.message(), sent, events.size());
+            batches + 1, last.code(), last.message(), sent, total);
         return new DeliveryResult(false, last.code(), last.message(), last.at(), sent);
       }
       sent += batch.size();
       batches++;
     }
     LOG.info("replay {} [{}, {}): {} events in {} batches delivered to {}", target, from, to, sent, batches,
-        webhook.endpoint());
+        url.redact());
     return new DeliveryResult(true, last.code(), last.message(), last.at(), sent);
   }
 
@@ -187,8 +201,9 @@ public final class SignedWebhookDelivery implements ReplayDelivery {
     boolean accepted() { return code >= 200 && code < 300; }
   }
 
-  private Attempt sendWithRetries(OkHttpClient http, WebhookConfig webhook, byte[] body, int eventCount) {
-    Attempt attempt = sendOnce(http, webhook, body);
+  private Attempt sendWithRetries(OkHttpClient http, HttpUrl url, WebhookConfig webhook, byte[] body,
+      int eventCount) {
+    Attempt attempt = sendOnce(http, url, webhook, body);
     for (int retry = 1; !attempt.accepted() && attempt.retryable() && retry <= options.maxRetries(); retry++) {
       Duration wait = options.waitBeforeRetry(retry);
       LOG.debug("batch of {} events: {} {}; retry {} of {} in {}", eventCount, attempt.code(), attempt.message(),
@@ -199,14 +214,14 @@ public final class SignedWebhookDelivery implements ReplayDelivery {
         Thread.currentThread().interrupt();
         return attempt;
       }
-      attempt = sendOnce(http, webhook, body);
+      attempt = sendOnce(http, url, webhook, body);
     }
     return attempt;
   }
 
-  private Attempt sendOnce(OkHttpClient http, WebhookConfig webhook, byte[] body) {
+  private Attempt sendOnce(OkHttpClient http, HttpUrl url, WebhookConfig webhook, byte[] body) {
     Request.Builder request = new Request.Builder()
-        .url(webhook.endpoint())
+        .url(url)
         .header("Content-Encoding", "gzip")
         .post(RequestBody.create(body, TEXT_PLAIN));
     if (webhook.authorization() != null && !webhook.authorization().isEmpty()) {
@@ -245,8 +260,8 @@ public final class SignedWebhookDelivery implements ReplayDelivery {
     return bytes.toByteArray();
   }
 
-  private OkHttpClient clientFor(WebhookConfig webhook) {
-    if (!webhook.skipTlsVerification() || !webhook.endpoint().regionMatches(true, 0, "https:", 0, 6)) {
+  private OkHttpClient clientFor(WebhookConfig webhook, HttpUrl url) {
+    if (!webhook.skipTlsVerification() || !url.isHttps()) {
       return client;
     }
     OkHttpClient insecure = insecureClient;

@@ -19,6 +19,8 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 /**
  * The audit log the emulator "kept": deterministic synthetic events for the last 7 days before {@link Clock#instant()}.
@@ -116,6 +118,14 @@ public final class SyntheticAuditLog {
       events.add(event(region, portalId, slot, slots[2]));
     }
     return Collections.unmodifiableList(events);
+  }
+
+  /** The same events as {@link #events}, built one at a time as the stream is read (for dense logs). */
+  public Stream<Event> stream(String region, String portalId, Instant from, Instant to) {
+    Objects.requireNonNull(region, "region");
+    long[] slots = slots(region, portalId, from, to);
+    return LongStream.range(slots[0], Math.max(slots[0], slots[1])).mapToObj(slot -> event(region, portalId, slot,
+        slots[2]));
   }
 
   /** How many events {@link #events} would return, without building them. */

@@ -74,6 +74,7 @@ public final class WebhookReceiver implements AutoCloseable {
   private final Map<String, VerifiedEvent> verifiedEvents = new ConcurrentHashMap<>();
   private final Deque<String> recentRejections = new ArrayDeque<>();
 
+  private volatile Map<String, String> lastBatchHeaders = Map.of();
   private final Object faultLock = new Object();
   private int failuresLeft;
   private int failureCode;
@@ -199,6 +200,7 @@ public final class WebhookReceiver implements AutoCloseable {
         return;
       }
       batches.incrementAndGet();
+      lastBatchHeaders = headersOf(exchange);
       if (gzip) {
         gzipBatches.incrementAndGet();
       }
@@ -215,6 +217,18 @@ public final class WebhookReceiver implements AutoCloseable {
     } finally {
       exchange.close();
     }
+  }
+
+  /** The headers a test may want to check; never Authorization, which may hold a real token. */
+  private static Map<String, String> headersOf(HttpExchange exchange) {
+    Map<String, String> headers = new TreeMap<>();
+    for (String name : List.of("Content-Type", "Content-Encoding", "User-Agent")) {
+      String value = exchange.getRequestHeaders().getFirst(name);
+      if (value != null) {
+        headers.put(name, value);
+      }
+    }
+    return Map.copyOf(headers);
   }
 
   private int takeFault() {
@@ -283,6 +297,9 @@ public final class WebhookReceiver implements AutoCloseable {
   /** POSTs taken (authorized, not faulted, readable). */
   public long batches() { return batches.get(); }
 
+  /** Content-Type, Content-Encoding and User-Agent of the last batch taken (empty before the first). */
+  public Map<String, String> lastBatchHeaders() { return lastBatchHeaders; }
+
   /** Lines received, duplicates and rejected lines included. */
   public long eventsReceived() { return eventsReceived.get(); }
 
@@ -339,6 +356,7 @@ public final class WebhookReceiver implements AutoCloseable {
       counter.set(0);
     }
     linesPerFormat.values().forEach(c -> c.set(0));
+    lastBatchHeaders = Map.of();
     seenIds.clear();
     verifiedEvents.clear();
     synchronized (recentRejections) {

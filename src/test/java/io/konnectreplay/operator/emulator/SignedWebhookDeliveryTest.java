@@ -78,6 +78,35 @@ class SignedWebhookDeliveryTest {
     assertThat(summary.verifiedPerTarget()).containsExactlyEntriesOf(java.util.Map.of("org:" + log.orgId(), 180L));
     assertThat(receiver.countVerifiedBetween(FROM, NOW)).isEqualTo(180);
     assertThat(receiver.countVerifiedBetween(FROM, FROM.plus(Duration.ofHours(1)))).isEqualTo(60);
+    assertThat(receiver.lastBatchHeaders()).containsEntry("Content-Type", "text/plain")
+        .containsEntry("Content-Encoding", "gzip");
+    assertThat(waits).isEmpty();
+  }
+
+  @Test
+  void aDenseLogIsSentInFullBatches() {
+    SyntheticAuditLog dense = new SyntheticAuditLog(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofSeconds(1), 3);
+    SignedWebhookDelivery delivery = new SignedWebhookDelivery(dense, signer, Options.defaults(), waits::add);
+
+    Instant from = NOW.minus(Duration.ofMinutes(20));
+
+    DeliveryResult result = delivery.deliver("us", null, webhook("json"), from, NOW);
+
+    assertThat(result.delivered()).isTrue();
+    assertThat(result.eventsSent()).isEqualTo(1200);
+    assertThat(receiver.batches()).isEqualTo(12); // 100 per batch by default
+    assertThat(receiver.uniqueVerified()).isEqualTo(1200);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"unconfigured", "ftp://example.com/x", ""})
+  void anEndpointThatIsNotAnHttpUrlFailsTheDelivery(String endpoint) {
+    DeliveryResult result = delivery(fastOptions())
+        .deliver("us", null, new WebhookConfig(endpoint, TOKEN, "cef", false), FROM, NOW);
+
+    assertThat(result.delivered()).isFalse();
+    assertThat(result.lastResponseCode()).isZero();
+    assertThat(result.lastResponseMessage()).contains("not an http(s) URL");
     assertThat(waits).isEmpty();
   }
 

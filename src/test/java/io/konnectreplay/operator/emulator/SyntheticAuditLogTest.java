@@ -55,6 +55,7 @@ class SyntheticAuditLogTest {
 
     assertThat(events).hasSize(12); // one every 5 minutes
     assertThat(log.count("us", PORTAL, from, to)).isEqualTo(12);
+    assertThat(log.stream("us", PORTAL, from, to).toList()).isEqualTo(events);
     assertThat(events).allSatisfy(e -> assertThat(e.time()).isAfterOrEqualTo(from).isBefore(to));
     assertThat(events).extracting(Event::time).isSorted();
     for (int i = 1; i < events.size(); i++) {
@@ -65,6 +66,7 @@ class SyntheticAuditLogTest {
     assertThat(log.events("us", PORTAL, onEvent, to).get(0).time()).isEqualTo(onEvent);
     assertThat(log.events("us", PORTAL, from, onEvent)).hasSize(3);
     assertThat(log.events("us", PORTAL, to, from)).isEmpty();
+    assertThat(log.stream("us", PORTAL, to, from)).isEmpty();
 
     SyntheticAuditLog dense = new SyntheticAuditLog(CLOCK, Duration.ofSeconds(10), 0);
     assertThat(dense.count("us", null, from, to)).isEqualTo(360);
