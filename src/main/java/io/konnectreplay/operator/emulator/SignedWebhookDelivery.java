@@ -151,7 +151,10 @@ public final class SignedWebhookDelivery implements ReplayDelivery {
 
   /**
    * Sends the window's events. With no event in the window nothing is sent and the result is delivered, with code 0
-   * and no attempt time. {@code eventsSent} counts the events of batches that got a 2xx.
+   * and no attempt time. {@code eventsSent} counts the events of batches that got a 2xx. An endpoint that is not an
+   * http(s) URL (such as Konnect's {@code "unconfigured"}) gives a failed result with code 0.
+   *
+   * @throws IllegalArgumentException when {@code logFormat} is not cef, json or cps (null means cef)
    */
   @Override
   public DeliveryResult deliver(String region, String portalId, WebhookConfig webhook, Instant from, Instant to) {
