@@ -12,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
  * emulator alone until the process is killed, and prints the server URLs and the token to use.
  */
 public final class EmulatorCommand {
-  static final String SIGNED_DELIVERY_CLASS = "io.konnectreplay.operator.emulator.SignedWebhookDelivery";
 
   private EmulatorCommand() {}
 
@@ -129,17 +128,9 @@ public final class EmulatorCommand {
     return "usage: emulator [--port N] [--token T] [--portal region/uuid]... [--timings fast|demo]";
   }
 
-  /**
-   * The signing webhook delivery when it is on the classpath (built alongside the emulator), else none: replays then
-   * fail with response code 0. Looked up by name so the emulator does not depend on its implementation.
-   */
+  /** Konnect's delivery: synthetic audit events of the last 7 days, Ed25519-signed, gzip batches, retries. */
   static ReplayDelivery defaultDelivery() {
-    try {
-      return (ReplayDelivery) Class.forName(SIGNED_DELIVERY_CLASS).getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
-      System.err.println("emulator: no " + SIGNED_DELIVERY_CLASS + " with a no-argument constructor ("
-          + e.getClass().getSimpleName() + "); replays will fail without delivering");
-      return null;
-    }
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    return new SignedWebhookDelivery(new SyntheticAuditLog(clock), AuditLogSigner.generate());
   }
 }
