@@ -41,6 +41,9 @@ public final class OperatorRuntime implements AutoCloseable {
             .aLeaderElectionConfiguration(settings.leaseName())
             .withLeaseNamespace(settings.leaderElectionNamespace())
             .withIdentity(settings.identity())
+            .withLeaseDuration(settings.leaseDuration())
+            .withRenewDeadline(settings.renewDeadline())
+            .withRetryPeriod(settings.retryPeriod())
             .withExitOnStopLeading(parts.exitOnLostLease())
             .build());
       }

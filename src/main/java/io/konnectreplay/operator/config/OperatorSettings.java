@@ -25,6 +25,9 @@ public record OperatorSettings(
     boolean leaderElection,
     String leaderElectionNamespace,
     String leaseName,
+    Duration leaseDuration,
+    Duration renewDeadline,
+    Duration retryPeriod,
     String identity,
     int httpPort,
     String logFormat,
@@ -50,6 +53,9 @@ public record OperatorSettings(
     m.put("LEADER_ELECTION", "false");
     m.put("LEADER_ELECTION_NAMESPACE", "");
     m.put("LEADER_ELECTION_LEASE_NAME", "konnect-replay-operator");
+    m.put("LEADER_ELECTION_LEASE_DURATION", "15s");
+    m.put("LEADER_ELECTION_RENEW_DEADLINE", "10s");
+    m.put("LEADER_ELECTION_RETRY_PERIOD", "2s");
     m.put("POD_NAME", "");
     m.put("HTTP_PORT", "8080");
     m.put("LOG_FORMAT", "text");
@@ -99,6 +105,9 @@ public record OperatorSettings(
         Boolean.parseBoolean(get.apply("LEADER_ELECTION")),
         namespace,
         get.apply("LEADER_ELECTION_LEASE_NAME"),
+        GoDuration.parse(get.apply("LEADER_ELECTION_LEASE_DURATION")),
+        GoDuration.parse(get.apply("LEADER_ELECTION_RENEW_DEADLINE")),
+        GoDuration.parse(get.apply("LEADER_ELECTION_RETRY_PERIOD")),
         identity,
         Integer.parseInt(get.apply("HTTP_PORT")),
         logFormat,

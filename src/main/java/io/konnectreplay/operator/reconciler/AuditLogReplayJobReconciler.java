@@ -1,6 +1,7 @@
 package io.konnectreplay.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -48,6 +49,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditLogReplayJobReconciler.class);
   private static final int MAX_STEPS = 8;
+  private static final Duration STALE_RETRY = Duration.ofMillis(300);
 
   private final OperatorSettings settings;
   private final KonnectClient konnect;
@@ -107,6 +109,12 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     MDC.put("name", job.getMetadata().getName());
     try {
       return reconcileJob(job, context);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) throw e;
+      // Our copy was stale (the informer had not caught up, or someone wrote meanwhile). Nothing was sent to Konnect
+      // after a failed intent write; come back once the cache has the newer version.
+      LOG.debug("status write conflicted; retrying with a fresh copy");
+      return UpdateControl.<AuditLogReplayJob>noUpdate().rescheduleAfter(STALE_RETRY);
     } finally {
       MDC.remove("namespace");
       MDC.remove("name");

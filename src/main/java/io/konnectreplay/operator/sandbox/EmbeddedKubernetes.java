@@ -26,7 +26,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   /** Starts on the given port (0 = any free port) and installs the CRD. */
   public static EmbeddedKubernetes start(int port) {
-    return start(port, new KubernetesCrudDispatcher());
+    return start(port, new OptimisticCrudDispatcher());
   }
 
   public static EmbeddedKubernetes start(int port, KubernetesCrudDispatcher dispatcher) {

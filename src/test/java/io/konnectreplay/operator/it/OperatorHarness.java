@@ -34,13 +34,22 @@ public final class OperatorHarness implements AutoCloseable {
 
   private final EmbeddedKubernetes kubernetes;
   private final KonnectEmulator konnect;
-  private final OperatorSettings settings;
-  private OkHttpKonnectClient konnectClient;
-  private OperatorRuntime runtime;
+  private final Map<String, String> settings;
+  private final RecordingDispatcher dispatcher = new RecordingDispatcher();
+  private final List<Instance> running = new java.util.ArrayList<>();
+  private int started;
+
+  /** One operator process: its runtime and its own Konnect client (with its own 429 pauses and budget). */
+  public record Instance(String identity, OperatorRuntime runtime, OkHttpKonnectClient konnect) {
+    void stop() {
+      runtime.close();
+      konnect.close();
+    }
+  }
 
   public OperatorHarness(KonnectEmulator konnect, Map<String, String> extraSettings) {
     this.konnect = konnect;
-    this.kubernetes = EmbeddedKubernetes.start(0);
+    this.kubernetes = EmbeddedKubernetes.start(0, dispatcher);
     kubernetes.createNamespace(NAMESPACE);
     Map<String, String> s = new HashMap<>(Map.of(
         "KONNECT_SERVER_URL_TEMPLATE", konnect.baseUrl() + "/{region}",
@@ -50,20 +59,32 @@ public final class OperatorHarness implements AutoCloseable {
         "TERMINATION_TIMEOUT", "2s",
         "POD_NAME", "operator-under-test"));
     s.putAll(extraSettings);
-    this.settings = OperatorSettings.defaults(s);
+    this.settings = s;
     startOperator();
   }
 
-  public void startOperator() {
-    konnectClient = OkHttpKonnectClient.builder().clock(Clock.systemUTC()).maxRequestsPerSecond(50)
+  /** Starts one more operator instance (with leader election on, it stands by until it leads). */
+  public synchronized Instance startOperator() {
+    String identity = "operator-" + (++started);
+    Map<String, String> own = new HashMap<>(settings);
+    own.put("POD_NAME", identity);
+    OkHttpKonnectClient client = OkHttpKonnectClient.builder().clock(Clock.systemUTC()).maxRequestsPerSecond(50)
         .readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5)).build();
-    runtime = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes.newClient(), konnectClient,
-        Clock.systemUTC(), null, null, false));
+    OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(OperatorSettings.defaults(own),
+        kubernetes.newClient(), client, Clock.systemUTC(), null, null, false));
+    Instance instance = new Instance(identity, runtime, client);
+    running.add(instance);
+    return instance;
   }
 
-  public void stopOperator() {
-    runtime.close();
-    konnectClient.close();
+  public synchronized void stop(Instance instance) {
+    running.remove(instance);
+    instance.stop();
+  }
+
+  /** Stops every instance. */
+  public synchronized void stopOperator() {
+    for (Instance i : List.copyOf(running)) stop(i);
   }
 
   public void restartOperator() {
@@ -71,11 +92,14 @@ public final class OperatorHarness implements AutoCloseable {
     startOperator();
   }
 
+  public synchronized List<Instance> instances() { return List.copyOf(running); }
+
+  RecordingDispatcher api() { return dispatcher; }
+
   public KubernetesClient client() { return kubernetes.client(); }
 
   public KonnectEmulator konnect() { return konnect; }
 
-  public OperatorRuntime runtime() { return runtime; }
 
   public EmbeddedKubernetes kubernetes() { return kubernetes; }
 

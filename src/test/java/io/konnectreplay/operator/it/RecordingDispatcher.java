@@ -1,0 +1,56 @@
+package io.konnectreplay.operator.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.konnectreplay.operator.sandbox.OptimisticCrudDispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The embedded API's dispatcher, plus: it answers JOSDK's SelfSubjectRulesReview (leader election checks its lease
+ * rights; the mock would answer 422), and it counts status writes of AuditLogReplayJobs, noting those that changed
+ * nothing.
+ */
+final class RecordingDispatcher extends OptimisticCrudDispatcher {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String RULES_REVIEW = """
+      {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","spec":{},
+       "status":{"incomplete":false,"nonResourceRules":[],"resourceRules":[
+         {"verbs":["get","create","update","patch","list","watch"],"apiGroups":["coordination.k8s.io"],
+          "resources":["leases"]}]}}""";
+
+  final AtomicInteger statusWrites = new AtomicInteger();
+  final AtomicInteger unchangedStatusWrites = new AtomicInteger();
+  final AtomicInteger statusConflicts = new AtomicInteger();
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String path = request.getPath();
+    if ("POST".equals(request.getMethod()) && path.contains("/selfsubjectrulesreviews")) {
+      return new MockResponse().setResponseCode(201).setBody(RULES_REVIEW);
+    }
+    if ("PUT".equals(request.getMethod()) && path.contains("/auditlogreplayjobs/") && path.endsWith("/status")) {
+      JsonNode before = status(new String(handleGet(path.substring(0, path.length() - "/status".length())).getBody().getBytes(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      JsonNode after = status(new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      MockResponse response = super.dispatch(request);
+      if (response.code() == 200) {
+        statusWrites.incrementAndGet();
+        if (before != null && before.equals(after)) unchangedStatusWrites.incrementAndGet();
+      } else if (response.code() == 409) {
+        statusConflicts.incrementAndGet();
+      }
+      return response;
+    }
+    return super.dispatch(request);
+  }
+
+  private static JsonNode status(String body) {
+    try {
+      return body == null || body.isEmpty() ? null : JSON.readTree(body).get("status");
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}
