@@ -12,6 +12,9 @@ import io.konnectreplay.operator.TestJobs;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.konnectreplay.operator.emulator.KonnectEmulator;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.konnectreplay.operator.http.OperatorHttpServer;
+import io.konnectreplay.operator.http.ReplayMetrics;
 import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
 import io.konnectreplay.operator.sandbox.EmbeddedKubernetes;
 import java.nio.charset.StandardCharsets;
@@ -40,10 +43,12 @@ public final class OperatorHarness implements AutoCloseable {
   private int started;
 
   /** One operator process: its runtime and its own Konnect client (with its own 429 pauses and budget). */
-  public record Instance(String identity, OperatorRuntime runtime, OkHttpKonnectClient konnect) {
+  public record Instance(String identity, OperatorRuntime runtime, OkHttpKonnectClient konnect,
+      ReplayMetrics metrics, OperatorHttpServer http) {
     void stop() {
       runtime.close();
       konnect.close();
+      if (http != null) http.close();
     }
   }
 
@@ -68,11 +73,21 @@ public final class OperatorHarness implements AutoCloseable {
     String identity = "operator-" + (++started);
     Map<String, String> own = new HashMap<>(settings);
     own.put("POD_NAME", identity);
+    // Wired as Main wires it: Prometheus metrics from both observers, and the HTTP endpoints on a free port.
+    ReplayMetrics metrics = new ReplayMetrics(Clock.systemUTC());
     OkHttpKonnectClient client = OkHttpKonnectClient.builder().clock(Clock.systemUTC()).maxRequestsPerSecond(50)
-        .readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5)).build();
+        .readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5)).observer(metrics).build();
     OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(OperatorSettings.defaults(own),
-        kubernetes.newClient(), client, Clock.systemUTC(), null, null, false));
-    Instance instance = new Instance(identity, runtime, client);
+        kubernetes.newClient(), client, Clock.systemUTC(),
+        MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, false));
+    metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
+    OperatorHttpServer http;
+    try {
+      http = OperatorHttpServer.start("127.0.0.1", 0, () -> true, runtime::ready, metrics::scrape);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Instance instance = new Instance(identity, runtime, client, metrics, http);
     running.add(instance);
     return instance;
   }
