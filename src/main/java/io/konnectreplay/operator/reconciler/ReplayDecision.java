@@ -36,6 +36,9 @@ public final class ReplayDecision {
   static final Duration WEBHOOK_RECHECK = Duration.ofMinutes(1);
   static final Duration MAX_ERROR_BACKOFF = Duration.ofMinutes(5);
 
+  /** status.queue.blockedBy when the target is held by a Konnect job the operator does not own. */
+  static final String KONNECT_BLOCKER = "konnect";
+
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   /**
@@ -130,7 +133,9 @@ public final class ReplayDecision {
     Observation obs = in.observation();
     if (obs.submit() != null) return afterSubmit(in, request, status, obs.submit());
 
-    boolean waitingOnRemote = Reasons.REMOTE_BUSY.equals(reason) || Reasons.SUPERSEDED.equals(reason);
+    // A Konnect job we do not own held the target when we last looked (a 409, or a replaced window). That stays true
+    // through errors in between (a 429 or 5xx on the next read), so read the job again before any PUT.
+    boolean waitingOnRemote = status.getQueue() != null && KONNECT_BLOCKER.equals(status.getQueue().getBlockedBy());
     if (submitted || waitingOnRemote) {
       if (obs.remoteJob() == null) return new Decision.Fetch(Decision.Read.REPLAY_JOB);
       if (!obs.remoteJob().ok()) return konnectError(in, status, obs.remoteJob().error(), status.getIntent() != null);
@@ -151,7 +156,7 @@ public final class ReplayDecision {
         if (ourWindow) return follow(in, request, status, remote, false);
         status.setRemote(remoteOf(remote, status.getRemote(), in.now()));
         status.setSubmittedAt(null);
-        status.setQueue(new QueueStatus(1, "konnect"));
+        status.setQueue(new QueueStatus(1, KONNECT_BLOCKER));
         return done(in, status, new Verdict(Phase.Queued, Reasons.SUPERSEDED, "Konnect's replay job for "
             + request.targetName() + " now carries another window (" + remote.startAt() + " to " + remote.endAt()
             + ", " + remote.status() + ") and ours was not seen to finish: someone replaced it. This replay is queued"
@@ -204,7 +209,7 @@ public final class ReplayDecision {
     KonnectException error = result.error();
     if (error instanceof KonnectException.Conflict) {
       status.setIntent(null);
-      status.setQueue(new QueueStatus(1, "konnect"));
+      status.setQueue(new QueueStatus(1, KONNECT_BLOCKER));
       return done(in, status, new Verdict(Phase.Queued, Reasons.REMOTE_BUSY, "Konnect answered that a replay job is"
           + " running on " + request.targetName() + " (409); this replay is submitted as soon as it ends.",
           Verdict.Kind.PROGRESS), BUSY_RETRY);
@@ -240,7 +245,7 @@ public final class ReplayDecision {
       RemoteReplayJob remote) {
     status.setIntent(null);
     status.setRemote(remoteOf(remote, status.getRemote(), in.now()));
-    status.setQueue(new QueueStatus(1, "konnect"));
+    status.setQueue(new QueueStatus(1, KONNECT_BLOCKER));
     return done(in, status, new Verdict(Phase.Queued, Reasons.REMOTE_BUSY, "Konnect is running another replay"
         + " job on " + request.targetName() + " (" + remote.startAt() + " to " + remote.endAt() + ", "
         + remote.status() + "); this replay is submitted as soon as it ends.", Verdict.Kind.PROGRESS),
@@ -394,7 +399,10 @@ public final class ReplayDecision {
   }
 
   private static Decision.Done done(Input in, AuditLogReplayJobStatus status, Verdict verdict, Duration requeue) {
-    if (verdict.phase() != Phase.Queued) status.setQueue(null);
+    QueueStatus queue = status.getQueue();
+    boolean keep = verdict.phase() == Phase.Queued && queue != null
+        && (KONNECT_BLOCKER.equals(queue.getBlockedBy()) || Reasons.QUEUED.equals(verdict.reason()));
+    if (!keep) status.setQueue(null);
     StatusBuilder.apply(status, currentConditions(in), verdict, generation(in.job()), in.now());
     return new Decision.Done(status, verdict, requeue);
   }

@@ -68,8 +68,9 @@ class FaultInjectionSuiteTest {
 
   @Test
   void everyPromiseHoldsUnderFaultsRestartsAndATakeover() {
+    ScriptedDelivery delivery = new ScriptedDelivery();
     KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).regions("us", "eu")
-        .timings(new JobTimings(STATE, STATE, STATE)).delivery(new ScriptedDelivery()).start();
+        .timings(new JobTimings(STATE, STATE, STATE)).delivery(delivery).start();
     List<Target> targets = new ArrayList<>();
     for (String p : US_PORTALS) targets.add(new Target("us", p));
     targets.add(new Target("eu", EU_PORTAL));
@@ -112,11 +113,15 @@ class FaultInjectionSuiteTest {
     }
     int restarts = 0;
     await().atMost(Duration.ofSeconds(15)).until(() -> harness.instances().size() == 2 && leaderIsOneOf());
-    // Someone else's jobs occupy two targets: the first request of each meets a 409.
+    // Someone else's jobs occupy two targets, running until the operator has met them: a 409 for each.
     Instant externalStart = now.minus(Duration.ofHours(30));
+    delivery.hold(externalStart);
     konnect.submitExternalJob("us", US_PORTALS[0], externalStart, externalStart.plus(Duration.ofHours(1)));
     konnect.submitExternalJob("us", null, externalStart, externalStart.plus(Duration.ofHours(1)));
     create(requests.subList(0, 10));
+    await().atMost(Duration.ofSeconds(60)).until(() -> konnect.requestLog().matching(rr -> rr.status() == 409
+        && rr.kind() == EndpointKind.REPLAY_JOB_PUT).size() >= 2);
+    delivery.release(externalStart);
 
     // A standby takes over from the stopped leader.
     OperatorHarness.Instance leader = leaderInstance();
@@ -193,7 +198,7 @@ class FaultInjectionSuiteTest {
         conflicts, limited.size(), harness.api().statusWrites.get(), harness.api().statusConflicts.get());
     assertThat(accepted).isEqualTo(requests.size());
     assertThat(limited).as("the suite really injected 429s").isNotEmpty();
-    assertThat(conflicts).as("the external jobs really caused 409s").isGreaterThanOrEqualTo(1);
+    assertThat(conflicts).as("the external jobs really caused 409s").isGreaterThanOrEqualTo(2);
   }
 
   private void create(List<Request> batch) {

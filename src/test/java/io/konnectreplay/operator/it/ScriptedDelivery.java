@@ -17,10 +17,27 @@ final class ScriptedDelivery implements ReplayDelivery {
 
   final List<Delivered> delivered = new CopyOnWriteArrayList<>();
   final Set<String> failingPortals = ConcurrentHashMap.newKeySet();
+  private final java.util.Map<Instant, java.util.concurrent.CountDownLatch> holds = new ConcurrentHashMap<>();
+
+  /** Keeps jobs whose window starts at {@code start} running (delivering) until {@link #release}. */
+  void hold(Instant start) { holds.put(start, new java.util.concurrent.CountDownLatch(1)); }
+
+  void release(Instant start) {
+    java.util.concurrent.CountDownLatch latch = holds.remove(start);
+    if (latch != null) latch.countDown();
+  }
 
   @Override
   public DeliveryResult deliver(String region, String portalId, WebhookConfig webhook, Instant from, Instant to) {
     delivered.add(new Delivered(region, portalId, from, to));
+    java.util.concurrent.CountDownLatch hold = holds.get(from);
+    if (hold != null) {
+      try {
+        hold.await(60, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (portalId != null && failingPortals.contains(portalId)) {
       return new DeliveryResult(false, 503, "Service Unavailable", Clock.systemUTC().instant(), 0);
     }

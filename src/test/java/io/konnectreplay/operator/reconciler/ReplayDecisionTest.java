@@ -422,6 +422,21 @@ class ReplayDecisionTest {
     }
 
     @Test
+    void anErrorWhileWaitingOnABusyTargetDoesNotForgetToReadFirst() {
+      AuditLogReplayJob busy = withStatus(portalJob(), at(portalJob()).webhook(true)
+          .submit(new KonnectException.Conflict("running")).run().status());
+      AuditLogReplayJob limited = withStatus(portalJob(), at(busy)
+          .remoteJob(new KonnectException.RateLimited("429", Duration.ofSeconds(1), false)).run().status());
+      assertThat(StatusBuilder.mainReason(limited.getStatus())).isEqualTo("RateLimited");
+      AuditLogReplayJob unavailable = withStatus(portalJob(), at(limited)
+          .remoteJob(new KonnectException.Unavailable(503, "503", null)).run().status());
+
+      DecisionScenario next = at(unavailable).remoteJob(otherWindow("running"));
+      assertThat(next.run().verdict().reason()).isEqualTo("RemoteBusy");
+      assertThat(next.calls).containsExactly("GET REPLAY_JOB");
+    }
+
+    @Test
     void afterA409TheNextTryReadsTheJobFirstAndDoesNotPutWhileItRuns() {
       AuditLogReplayJob busy = withStatus(portalJob(), at(portalJob()).webhook(true)
           .submit(new KonnectException.Conflict("running")).run().status());
