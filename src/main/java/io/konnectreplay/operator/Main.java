@@ -27,6 +27,7 @@ public final class Main {
     switch (command) {
       case "run" -> runOperator(rest);
       case "emulator" -> io.konnectreplay.operator.emulator.EmulatorCommand.run(rest);
+      case "bench" -> io.konnectreplay.operator.bench.BenchmarkCommand.run(rest);
       default -> {
         System.err.println("unknown command \"" + command + "\"\n\n" + usage());
         System.exit(2);
