@@ -59,7 +59,7 @@ public record OperatorSettings(
     m.put("POD_NAME", "");
     m.put("HTTP_PORT", "8080");
     m.put("LOG_FORMAT", "text");
-    m.put("RECONCILE_THREADS", "10");
+    m.put("RECONCILE_THREADS", "50");
     m.put("TERMINATION_TIMEOUT", "20s");
     return java.util.Collections.unmodifiableMap(m);
   }

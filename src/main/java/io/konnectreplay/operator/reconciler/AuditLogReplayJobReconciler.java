@@ -197,7 +197,11 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
           || verdict.kind() == Verdict.Kind.STALLED;
       if (freed) {
         String key = queue.targetKey(original);
-        if (key != null) wakeUps.wake(context.getPrimaryCache().byIndex(TARGET_INDEX, key), original);
+        if (key != null) {
+          queue.next(original, context.getPrimaryCache().byIndex(TARGET_INDEX, key)).ifPresent(next ->
+              wakeUps.wakeWhenCached(next, original, stored.getMetadata().getResourceVersion(),
+                  id -> context.getPrimaryCache().get(id)));
+        }
       }
     }
     UpdateControl<AuditLogReplayJob> control = UpdateControl.noUpdate();

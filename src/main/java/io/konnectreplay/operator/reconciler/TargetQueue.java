@@ -66,6 +66,14 @@ public final class TargetQueue {
     return new QueueSlot(false, index, name(waiting.get(0)));
   }
 
+  /** The request that may use the target once {@code freed} has let go of it, if any waits. */
+  public java.util.Optional<AuditLogReplayJob> next(AuditLogReplayJob freed, Collection<AuditLogReplayJob> sameTarget) {
+    return sameTarget.stream()
+        .filter(j -> !sameResource(j, freed) && j.getMetadata().getDeletionTimestamp() == null)
+        .filter(j -> !active(j) && waiting(j))
+        .min(AGE);
+  }
+
   /** Konnect has, or may have, this request: accepted and not over, or a submission under way. */
   static boolean active(AuditLogReplayJob job) {
     AuditLogReplayJobStatus s = job.getStatus();

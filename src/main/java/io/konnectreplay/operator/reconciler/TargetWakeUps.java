@@ -4,27 +4,60 @@ import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
-import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * Lets the reconciler wake the other requests of a target when it frees it, so the next one in line is submitted at
- * once instead of at its next periodic check.
+ * Wakes the next request of a target when the one before it frees the target, so it is submitted at once instead of
+ * at its next periodic check. The wake-up waits until the informer cache shows the freed request as written:
+ * woken earlier, the next request would still see its predecessor active and go back to sleep.
  */
 public final class TargetWakeUps extends AbstractEventSource<Void, AuditLogReplayJob> {
+  private static final long CHECK_MILLIS = 20;
+  private static final long GIVE_UP_MILLIS = 5_000;
+
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "target-wake-ups");
+    t.setDaemon(true);
+    return t;
+  });
 
   public TargetWakeUps() { super(Void.class, "target-wake-ups"); }
 
   @Override
-  public java.util.Set<Void> getSecondaryResources(AuditLogReplayJob primary) { return java.util.Set.of(); }
+  public Set<Void> getSecondaryResources(AuditLogReplayJob primary) { return Set.of(); }
 
-  public void wake(Collection<AuditLogReplayJob> jobs, AuditLogReplayJob except) {
-    if (!isRunning() || getEventHandler() == null) return;
-    for (AuditLogReplayJob job : jobs) {
-      if (job.getMetadata().getName().equals(except.getMetadata().getName())
-          && job.getMetadata().getNamespace().equals(except.getMetadata().getNamespace())) {
-        continue;
+  /**
+   * Wakes {@code next} once {@code cache} holds {@code freed} at {@code resourceVersion} (or after a few seconds).
+   */
+  public void wakeWhenCached(AuditLogReplayJob next, AuditLogReplayJob freed, String resourceVersion,
+      Function<ResourceID, Optional<AuditLogReplayJob>> cache) {
+    ResourceID freedId = ResourceID.fromResource(freed);
+    ResourceID nextId = ResourceID.fromResource(next);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GIVE_UP_MILLIS);
+    Runnable check = new Runnable() {
+      @Override
+      public void run() {
+        boolean cached = cache.apply(freedId).map(j -> Objects.equals(j.getMetadata().getResourceVersion(),
+            resourceVersion)).orElse(true);
+        if (cached || System.nanoTime() > deadline) {
+          if (isRunning() && getEventHandler() != null) getEventHandler().handleEvent(new Event(nextId));
+        } else {
+          timer.schedule(this, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
       }
-      getEventHandler().handleEvent(new Event(ResourceID.fromResource(job)));
-    }
+    };
+    timer.execute(check);
+  }
+
+  @Override
+  public void stop() {
+    timer.shutdownNow();
+    super.stop();
   }
 }

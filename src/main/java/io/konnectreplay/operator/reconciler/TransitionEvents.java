@@ -18,6 +18,13 @@ public final class TransitionEvents {
 
   private final KubernetesClient client;
   private final String instance;
+  /** Events are written off the reconcile thread: they are informative, and the status carries the same. */
+  private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(
+      r -> {
+        Thread t = new Thread(r, "transition-events");
+        t.setDaemon(true);
+        return t;
+      });
 
   public TransitionEvents(KubernetesClient client, String instance) {
     this.client = client;
@@ -45,11 +52,14 @@ public final class TransitionEvents {
         .withReportingComponent(COMPONENT)
         .withReportingInstance(instance)
         .build();
-    try {
-      client.v1().events().inNamespace(job.getMetadata().getNamespace()).resource(event).create();
-    } catch (KubernetesClientException e) {
-      // Events are best effort: the status carries the same information.
-      LOG.debug("could not record event {} for {}: {}", verdict.reason(), job.getMetadata().getName(), e.getMessage());
-    }
+    writer.execute(() -> {
+      try {
+        client.v1().events().inNamespace(job.getMetadata().getNamespace()).resource(event).create();
+      } catch (KubernetesClientException e) {
+        // Events are best effort: the status carries the same information.
+        LOG.debug("could not record event {} for {}: {}", verdict.reason(), job.getMetadata().getName(),
+            e.getMessage());
+      }
+    });
   }
 }
