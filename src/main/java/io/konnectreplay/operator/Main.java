@@ -26,6 +26,7 @@ public final class Main {
     }
     switch (command) {
       case "run" -> runOperator(rest);
+      case "sandbox" -> io.konnectreplay.operator.sandbox.SandboxCommand.run(rest);
       case "emulator" -> io.konnectreplay.operator.emulator.EmulatorCommand.run(rest);
       default -> {
         System.err.println("unknown command \"" + command + "\"\n\n" + usage());
