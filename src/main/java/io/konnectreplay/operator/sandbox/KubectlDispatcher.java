@@ -217,8 +217,9 @@ public class KubectlDispatcher extends KubernetesCrudDispatcher {
       kinds.keySet().forEach(gv -> paths.putObject(gv).put("serverRelativeURL", "/openapi/v3/" + gv + "?hash=sandbox"));
       return index;
     }
+    if (!path.startsWith("/openapi/v3/")) return null;
     List<String[]> ofGroupVersion = kinds.get(path.substring("/openapi/v3/".length()));
-    if (!path.startsWith("/openapi/v3/") || ofGroupVersion == null) return null;
+    if (ofGroupVersion == null) return null;
     ObjectNode doc = JSON.createObjectNode().put("openapi", "3.0.0");
     doc.putObject("info").put("title", "Kubernetes (sandbox)").put("version", "v1.32.0");
     ObjectNode paths = doc.putObject("paths");
