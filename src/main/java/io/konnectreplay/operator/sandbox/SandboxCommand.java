@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,12 @@ public final class SandboxCommand {
    * returns only after Ctrl-C (the JVM's shutdown).
    */
   static int execute(Options options, PrintStream out, boolean ansi, Path log) throws InterruptedException {
+    return execute(options, out, ansi, log, (sandbox, result) -> { });
+  }
+
+  /** As above; {@code afterSummary} runs once the summary is printed, while everything is still up (tests). */
+  static int execute(Options options, PrintStream out, boolean ansi, Path log,
+      BiConsumer<Sandbox, SandboxResult> afterSummary) throws InterruptedException {
     Clock clock = Clock.systemUTC();
     Sandbox.Options sandboxOptions = Sandbox.Options.defaults().withKubernetesPort(options.port())
         .withKubeconfig(options.kubeconfig()).withTimings(options.fast() ? JobTimings.fast() : JobTimings.demo());
@@ -88,6 +95,7 @@ public final class SandboxCommand {
       table.release();
       out.println();
       summarize(sandbox, result, out, System.nanoTime() - started);
+      afterSummary.accept(sandbox, result);
       if (!options.keepRunning()) {
         out.println();
         out.println("Run with --keep-running to keep everything up and try kubectl yourself.");
