@@ -21,11 +21,16 @@ public final class Main {
     String command = args.length > 0 && !args[0].startsWith("-") ? args[0] : "run";
     String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
     if (Arrays.asList(args).contains("--help") || command.equals("help")) {
-      System.out.println(usage());
+      System.out.println(switch (command) {
+        case "sandbox" -> io.konnectreplay.operator.sandbox.SandboxCommand.usage();
+        case "emulator" -> io.konnectreplay.operator.emulator.EmulatorCommand.usage();
+        default -> usage();
+      });
       return;
     }
     switch (command) {
       case "run" -> runOperator(rest);
+      case "sandbox" -> io.konnectreplay.operator.sandbox.SandboxCommand.run(rest);
       case "emulator" -> io.konnectreplay.operator.emulator.EmulatorCommand.run(rest);
       case "bench" -> io.konnectreplay.operator.bench.BenchmarkCommand.run(rest);
       default -> {

@@ -124,7 +124,7 @@ public final class EmulatorCommand {
     return args[i];
   }
 
-  static String usage() {
+  public static String usage() {
     return "usage: emulator [--port N] [--token T] [--portal region/uuid]... [--timings fast|demo]";
   }
 

@@ -1,13 +1,19 @@
 package io.konnectreplay.operator.sandbox;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.konnectreplay.operator.api.v1alpha1.CrdManifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 
 /**
@@ -34,9 +40,55 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), port);
     EmbeddedKubernetes k8s = new EmbeddedKubernetes(server);
-    k8s.client.apiextensions().v1().customResourceDefinitions().resource(CrdManifest.load()).create();
+    CustomResourceDefinition crd = CrdManifest.load();
+    k8s.client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    if (dispatcher instanceof KubectlDispatcher kubectl) {
+      kubectl.announce(crd);
+      kubectl.serverAddress("127.0.0.1:" + server.getPort());
+    }
     return k8s;
   }
+
+  /** Starts with a {@link KubectlDispatcher}, so that kubectl works against it (see {@link #writeKubeconfig}). */
+  public static EmbeddedKubernetes startForKubectl(int port) {
+    return start(port, new KubectlDispatcher());
+  }
+
+  /**
+   * Writes a kubeconfig for this server (context "sandbox", no credentials: the mock checks none) and returns its
+   * path. Useful with {@link #startForKubectl}; plain {@link #start} does not answer kubectl's discovery.
+   */
+  public Path writeKubeconfig(Path file, String namespace) {
+    String kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: sandbox
+          cluster:
+            server: %s
+        contexts:
+        - name: sandbox
+          context:
+            cluster: sandbox
+            namespace: %s
+            user: sandbox
+        current-context: sandbox
+        users:
+        - name: sandbox
+          user: {}
+        """.formatted(loopbackUrl(), namespace);
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) Files.createDirectories(parent);
+      Files.writeString(file, kubeconfig, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+    return file;
+  }
+
+  /** {@code http://127.0.0.1:PORT}: the address the server listens on (the client's URL says localhost). */
+  public String loopbackUrl() { return "http://127.0.0.1:" + server.getPort(); }
 
   public NamespacedKubernetesClient client() { return client; }
 

@@ -1,0 +1,328 @@
+package io.konnectreplay.operator.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionNames;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * fabric8's CRUD mock with optimistic concurrency ({@link OptimisticCrudDispatcher}), plus what kubectl needs from
+ * an API server and the mock does not answer: the discovery documents ({@code /version}, {@code /api}, {@code /api/v1}, {@code /apis}, {@code /apis/<group>/<version>}), the
+ * OpenAPI index kubectl's client-side validation reads, and {@code Table} answers to {@code kubectl get} (with the
+ * CRD's printer columns for custom resources). Everything else goes to the mock unchanged.
+ *
+ * <p>Only the kinds the sandbox uses are announced: core namespaces, secrets, configmaps and events, leases, CRDs,
+ * and the CRDs installed at start.
+ */
+public class KubectlDispatcher extends OptimisticCrudDispatcher {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String JSON_TYPE = "application/json";
+
+  /** A built-in resource the sandbox announces. */
+  private record Resource(String name, String singular, String kind, boolean namespaced, List<String> shortNames) {}
+
+  private static final List<Resource> CORE = List.of(
+      new Resource("namespaces", "namespace", "Namespace", false, List.of("ns")),
+      new Resource("secrets", "secret", "Secret", true, List.of()),
+      new Resource("configmaps", "configmap", "ConfigMap", true, List.of("cm")),
+      new Resource("events", "event", "Event", true, List.of("ev")));
+  private static final Map<String, List<Resource>> BUILT_IN_GROUPS = Map.of(
+      "apiextensions.k8s.io/v1", List.of(new Resource("customresourcedefinitions", "customresourcedefinition",
+          "CustomResourceDefinition", false, List.of("crd", "crds"))),
+      "coordination.k8s.io/v1", List.of(new Resource("leases", "lease", "Lease", true, List.of())));
+
+  private final List<CustomResourceDefinition> crds = new ArrayList<>();
+  private final Clock clock;
+  private volatile String serverAddress = "127.0.0.1:0";
+
+  public KubectlDispatcher() {
+    this(Clock.systemUTC());
+  }
+
+  public KubectlDispatcher(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Announces a CRD in discovery and uses its printer columns for tables. */
+  public synchronized void announce(CustomResourceDefinition crd) {
+    crds.add(crd);
+  }
+
+  /** host:port as clients reach it, for {@code serverAddressByClientCIDRs}. */
+  void serverAddress(String hostPort) {
+    this.serverAddress = hostPort;
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String path = request.getPath();
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    if (bare.length() > 1 && bare.endsWith("/")) bare = bare.substring(0, bare.length() - 1);
+    if ("GET".equals(request.getMethod())) {
+      ObjectNode discovery = discovery(bare);
+      if (discovery != null) return json(200, discovery);
+      if (bare.startsWith("/openapi/")) {
+        ObjectNode openApi = openApi(bare);
+        return openApi != null ? json(200, openApi)
+            : status(404, "NotFound", "the sandbox serves OpenAPI v3 operations only, no schemas");
+      }
+    }
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && contentType.contains("protobuf")) {
+      return status(415, "UnsupportedMediaType", "the sandbox's API server reads JSON only: use `kubectl apply -f`"
+          + " (kubectl create sends protobuf for built-in kinds)");
+    }
+    MockResponse response = super.dispatch(request);
+    String accept = request.getHeader("Accept");
+    if ("GET".equals(request.getMethod()) && accept != null && accept.contains("as=Table")
+        && !path.contains("watch=true") && response.code() == 200) {
+      return table(bare, response);
+    }
+    return response;
+  }
+
+  // ---- discovery ---------------------------------------------------------------------------------------------
+
+  private synchronized ObjectNode discovery(String path) {
+    switch (path) {
+      case "/version" -> {
+        ObjectNode v = JSON.createObjectNode();
+        v.put("major", "1").put("minor", "32").put("gitVersion", "v1.32.0-sandbox").put("gitCommit", "sandbox")
+            .put("gitTreeState", "clean").put("buildDate", "2026-01-01T00:00:00Z").put("goVersion", "none")
+            .put("compiler", "none").put("platform", "sandbox/fabric8-mock");
+        return v;
+      }
+      case "/api" -> {
+        ObjectNode v = JSON.createObjectNode().put("kind", "APIVersions");
+        v.putArray("versions").add("v1");
+        v.putArray("serverAddressByClientCIDRs").addObject().put("clientCIDR", "0.0.0.0/0")
+            .put("serverAddress", serverAddress);
+        return v;
+      }
+      case "/api/v1" -> {
+        return resourceList("v1", CORE);
+      }
+      case "/apis" -> {
+        ObjectNode list = JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
+        ArrayNode groups = list.putArray("groups");
+        BUILT_IN_GROUPS.keySet().stream().sorted().forEach(gv -> group(groups, gv.substring(0, gv.indexOf('/')),
+            List.of(gv.substring(gv.indexOf('/') + 1))));
+        for (CustomResourceDefinition crd : crds) {
+          group(groups, crd.getSpec().getGroup(),
+              crd.getSpec().getVersions().stream().filter(CustomResourceDefinitionVersion::getServed)
+                  .map(CustomResourceDefinitionVersion::getName).toList());
+        }
+        return list;
+      }
+      default -> {
+        if (!path.startsWith("/apis/") || path.chars().filter(c -> c == '/').count() != 3) return null;
+        String groupVersion = path.substring("/apis/".length());
+        if (BUILT_IN_GROUPS.containsKey(groupVersion)) return resourceList(groupVersion,
+            BUILT_IN_GROUPS.get(groupVersion));
+        List<Resource> custom = new ArrayList<>();
+        List<List<String>> categories = new ArrayList<>();
+        for (CustomResourceDefinition crd : crds) {
+          for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+            if (!groupVersion.equals(crd.getSpec().getGroup() + "/" + version.getName())) continue;
+            CustomResourceDefinitionNames names = crd.getSpec().getNames();
+            custom.add(new Resource(names.getPlural(), names.getSingular(), names.getKind(),
+                "Namespaced".equals(crd.getSpec().getScope()),
+                names.getShortNames() == null ? List.of() : names.getShortNames()));
+            categories.add(names.getCategories() == null ? List.of() : names.getCategories());
+          }
+        }
+        if (custom.isEmpty()) return null;
+        ObjectNode list = resourceList(groupVersion, custom);
+        ArrayNode resources = (ArrayNode) list.get("resources");
+        for (int i = 0; i < custom.size(); i++) {
+          ArrayNode cats = ((ObjectNode) resources.get(2 * i)).putArray("categories");
+          categories.get(i).forEach(cats::add);
+        }
+        return list;
+      }
+    }
+  }
+
+  private static void group(ArrayNode groups, String name, List<String> versions) {
+    ObjectNode group = groups.addObject().put("name", name);
+    ArrayNode vs = group.putArray("versions");
+    versions.forEach(v -> vs.addObject().put("groupVersion", name + "/" + v).put("version", v));
+    group.putObject("preferredVersion").put("groupVersion", name + "/" + versions.get(0))
+        .put("version", versions.get(0));
+  }
+
+  /** An APIResourceList: each resource, then its status subresource, in that order. */
+  private static ObjectNode resourceList(String groupVersion, List<Resource> resources) {
+    ObjectNode list = JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
+        .put("groupVersion", groupVersion);
+    ArrayNode items = list.putArray("resources");
+    for (Resource r : resources) {
+      ObjectNode item = items.addObject().put("name", r.name()).put("singularName", r.singular())
+          .put("namespaced", r.namespaced()).put("kind", r.kind());
+      ArrayNode verbs = item.putArray("verbs");
+      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch").forEach(verbs::add);
+      if (!r.shortNames().isEmpty()) {
+        ArrayNode shortNames = item.putArray("shortNames");
+        r.shortNames().forEach(shortNames::add);
+      }
+      ObjectNode status = items.addObject().put("name", r.name() + "/status").put("singularName", "")
+          .put("namespaced", r.namespaced()).put("kind", r.kind());
+      status.putArray("verbs").add("get").add("patch").add("update");
+    }
+    return list;
+  }
+
+  // ---- OpenAPI ----------------------------------------------------------------------------------------------
+
+  /**
+   * kubectl validates a manifest on the client unless the server's OpenAPI v3 says its PATCH takes the
+   * {@code fieldValidation} parameter; then it leaves validation to the server. So the sandbox announces that
+   * parameter for every kind it serves, with no schemas. The mock does not validate fields: a misspelt field is
+   * stored as given (the operator's own checks still apply).
+   */
+  private synchronized ObjectNode openApi(String path) {
+    Map<String, List<String[]>> kinds = new java.util.TreeMap<>();
+    CORE.forEach(r -> kinds.computeIfAbsent("api/v1", k -> new ArrayList<>())
+        .add(new String[] {"", "v1", r.kind(), "/api/v1/" + r.name()}));
+    BUILT_IN_GROUPS.forEach((gv, resources) -> resources.forEach(r -> kinds.computeIfAbsent("apis/" + gv,
+        k -> new ArrayList<>()).add(new String[] {gv.substring(0, gv.indexOf('/')), gv.substring(gv.indexOf('/') + 1),
+        r.kind(), "/apis/" + gv + "/" + r.name()})));
+    for (CustomResourceDefinition crd : crds) {
+      for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
+        String gv = crd.getSpec().getGroup() + "/" + v.getName();
+        kinds.computeIfAbsent("apis/" + gv, k -> new ArrayList<>()).add(new String[] {crd.getSpec().getGroup(),
+            v.getName(), crd.getSpec().getNames().getKind(), "/apis/" + gv + "/" + crd.getSpec().getNames().getPlural()});
+      }
+    }
+    if (path.equals("/openapi/v3")) {
+      ObjectNode index = JSON.createObjectNode();
+      ObjectNode paths = index.putObject("paths");
+      kinds.keySet().forEach(gv -> paths.putObject(gv).put("serverRelativeURL", "/openapi/v3/" + gv + "?hash=sandbox"));
+      return index;
+    }
+    if (!path.startsWith("/openapi/v3/")) return null;
+    List<String[]> ofGroupVersion = kinds.get(path.substring("/openapi/v3/".length()));
+    if (ofGroupVersion == null) return null;
+    ObjectNode doc = JSON.createObjectNode().put("openapi", "3.0.0");
+    doc.putObject("info").put("title", "Kubernetes (sandbox)").put("version", "v1.32.0");
+    ObjectNode paths = doc.putObject("paths");
+    for (String[] k : ofGroupVersion) {
+      ObjectNode patch = paths.putObject(k[3] + "/{name}").putObject("patch");
+      patch.putObject("x-kubernetes-group-version-kind").put("group", k[0]).put("version", k[1]).put("kind", k[2]);
+      patch.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
+          .putObject("schema").put("type", "string");
+      patch.putObject("responses").putObject("200").put("description", "OK");
+    }
+    return doc;
+  }
+
+  // ---- tables ------------------------------------------------------------------------------------------------
+
+  /** The list or object the mock answered, as a meta.k8s.io/v1 Table, as an API server answers kubectl get. */
+  private MockResponse table(String path, MockResponse response) {
+    JsonNode body;
+    try {
+      body = JSON.readTree(response.getBody().readUtf8());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<CustomResourceColumnDefinition> columns = printerColumns(path);
+    ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+    ObjectNode metadata = table.putObject("metadata");
+    if (body.path("metadata").has("resourceVersion")) {
+      metadata.set("resourceVersion", body.path("metadata").get("resourceVersion"));
+    }
+    ArrayNode definitions = table.putArray("columnDefinitions");
+    definitions.addObject().put("name", "Name").put("type", "string").put("format", "name")
+        .put("description", "Name of the resource").put("priority", 0);
+    for (CustomResourceColumnDefinition c : columns) {
+      definitions.addObject().put("name", c.getName()).put("type", c.getType())
+          .put("format", c.getFormat() == null ? "" : c.getFormat())
+          .put("description", c.getDescription() == null ? "" : c.getDescription())
+          .put("priority", c.getPriority() == null ? 0 : c.getPriority());
+    }
+    ArrayNode rows = table.putArray("rows");
+    List<JsonNode> objects = new ArrayList<>();
+    if (body.has("items")) body.get("items").forEach(objects::add);
+    else objects.add(body);
+    for (JsonNode object : objects) {
+      ObjectNode row = rows.addObject();
+      ArrayNode cells = row.putArray("cells");
+      cells.add(object.path("metadata").path("name").asText());
+      for (CustomResourceColumnDefinition c : columns) {
+        String value = JsonPathLite.first(object, c.getJsonPath());
+        if ("date".equals(c.getType())) cells.add(value == null ? "<unknown>" : age(value));
+        else if (value == null) cells.addNull();
+        else cells.add(value);
+      }
+      ObjectNode partial = row.putObject("object").put("kind", "PartialObjectMetadata")
+          .put("apiVersion", "meta.k8s.io/v1");
+      partial.set("metadata", object.path("metadata"));
+    }
+    return json(200, table);
+  }
+
+  private synchronized List<CustomResourceColumnDefinition> printerColumns(String path) {
+    for (CustomResourceDefinition crd : crds) {
+      for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+        String prefix = "/apis/" + crd.getSpec().getGroup() + "/" + version.getName() + "/";
+        String plural = crd.getSpec().getNames().getPlural();
+        if (path.startsWith(prefix) && (path.endsWith("/" + plural) || path.contains("/" + plural + "/"))
+            && version.getAdditionalPrinterColumns() != null) {
+          return version.getAdditionalPrinterColumns();
+        }
+      }
+    }
+    CustomResourceColumnDefinition age = new CustomResourceColumnDefinition();
+    age.setName("Age");
+    age.setType("date");
+    age.setJsonPath(".metadata.creationTimestamp");
+    return List.of(age);
+  }
+
+  /** kubectl's short age: 45s, 3m12s, 5h, 2d. */
+  String age(String timestamp) {
+    Duration d;
+    try {
+      d = Duration.between(Instant.parse(timestamp), clock.instant());
+    } catch (DateTimeParseException e) {
+      return "<invalid>";
+    }
+    if (d.isNegative()) d = Duration.ZERO;
+    long s = d.toSeconds();
+    if (s < 120) return s + "s";
+    if (s < 600) return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
+    if (d.toHours() < 3) return d.toMinutes() + "m";
+    if (d.toHours() < 48) return d.toHours() + "h";
+    return d.toDays() + "d";
+  }
+
+  // ---- answers -----------------------------------------------------------------------------------------------
+
+  private static MockResponse json(int code, JsonNode body) {
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", JSON_TYPE).setBody(body.toString());
+  }
+
+  private static MockResponse status(int code, String reason, String message) {
+    ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
+        .put("message", message).put("reason", reason).put("code", code);
+    status.putObject("metadata");
+    return json(code, status);
+  }
+}

@@ -1,0 +1,87 @@
+package io.konnectreplay.operator.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The sandbox's pure parts: samples, printer-column paths, ages, the command line. */
+class SandboxPartsTest {
+
+  @Test
+  void theSamplesAreBundledWithTheirTokenAndJobs() {
+    SampleManifests samples = SampleManifests.load();
+    assertThat(samples.sampleToken()).isEqualTo("kpat_replace-me-with-a-real-token");
+    assertThat(samples.jobs()).extracting(SampleManifests.Sample::name).containsExactlyInAnyOrder("org-au-last-day",
+        "org-us-last-6h", "portal-incident-window", "portal-eu-first", "portal-eu-second");
+    assertThat(samples.all().get(0).kind()).isEqualTo("Secret");
+  }
+
+  @Test
+  void onlyTheFixedWindowIsMovedToARecentOne() {
+    Instant now = Instant.parse("2030-05-01T10:15:42Z");
+    for (SampleManifests.Sample sample : SampleManifests.load().jobs()) {
+      var moved = SampleManifests.withRecentWindow(sample, now, Duration.ofHours(2));
+      Map<?, ?> window = (Map<?, ?>) ((Map<?, ?>) moved.getAdditionalProperties().get("spec")).get("window");
+      if (sample.name().equals("portal-incident-window")) {
+        assertThat(window.get("startAt")).isEqualTo("2030-05-01T08:15:00Z");
+        assertThat(window.get("endAt")).isEqualTo("2030-05-01T10:15:00Z");
+        assertThat(((Map<?, ?>) sample.spec().get("window")).get("startAt")).as("the sample itself is unchanged")
+            .isNotEqualTo("2030-05-01T08:15:00Z");
+      } else {
+        assertThat(moved).isSameAs(sample.resource());
+      }
+    }
+  }
+
+  @Test
+  void printerColumnPathsSelectFieldsAndFilteredListItems() throws Exception {
+    JsonNode job = new ObjectMapper().readTree("""
+        {"spec":{"region":"us"},"status":{"conditions":[{"type":"Ready","reason":"Queued"},
+          {"type":"Reconciling","reason":"Running"}]}}""");
+    assertThat(JsonPathLite.first(job, ".spec.region")).isEqualTo("us");
+    assertThat(JsonPathLite.first(job, ".spec.portalID")).isNull();
+    assertThat(JsonPathLite.first(job, ".status.conditions[?(@.type==\"Reconciling\")].reason")).isEqualTo("Running");
+    assertThat(JsonPathLite.first(job, ".status.conditions[0].type")).isEqualTo("Ready");
+    assertThat(JsonPathLite.first(job, ".status.conditions[?(@.type==\"Stalled\")].reason")).isNull();
+  }
+
+  @Test
+  void agesReadLikeKubectls() {
+    KubectlDispatcher dispatcher = new KubectlDispatcher(Clock.fixed(Instant.parse("2030-05-01T10:00:00Z"),
+        ZoneOffset.UTC));
+    assertThat(dispatcher.age("2030-05-01T09:59:15Z")).isEqualTo("45s");
+    assertThat(dispatcher.age("2030-05-01T09:56:48Z")).isEqualTo("3m12s");
+    assertThat(dispatcher.age("2030-05-01T05:00:00Z")).isEqualTo("5h");
+    assertThat(dispatcher.age("2030-04-28T10:00:00Z")).isEqualTo("3d");
+  }
+
+  @Test
+  void theCommandLine() {
+    SandboxCommand.Options defaults = SandboxCommand.parse(new String[0]);
+    assertThat(defaults.keepRunning()).isFalse();
+    assertThat(defaults.timeout()).isEqualTo(Duration.ofMinutes(3));
+    assertThat(defaults.kubeconfig()).isEqualTo(Path.of("target", "sandbox", "kubeconfig"));
+    SandboxCommand.Options all = SandboxCommand.parse(new String[] {"--keep-running", "--port", "6443", "--fast",
+        "--timeout=90s", "--kubeconfig", "/tmp/kc", "--plain"});
+    assertThat(all).isEqualTo(new SandboxCommand.Options(true, 6443, true, Duration.ofSeconds(90), Path.of("/tmp/kc"),
+        true));
+    assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--port"})).hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--nope"})).hasMessageContaining("unknown argument");
+  }
+
+  @Test
+  void portalTargetsAreShortenedInTheTable() {
+    assertThat(ProgressTable.shortTarget("us/portal/3e551b39-0f5e-4a84-b0a9-2d7b4b0e6a11"))
+        .isEqualTo("us/portal/3e551b39...");
+    assertThat(ProgressTable.shortTarget("au/org")).isEqualTo("au/org");
+  }
+}

@@ -1,0 +1,199 @@
+package io.konnectreplay.operator.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
+import io.konnectreplay.operator.api.v1alpha1.Phase;
+import io.konnectreplay.operator.emulator.WebhookReceiver;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sandbox end to end, in process, with fast emulator timings; kubectl against it when kubectl is installed. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SandboxTest {
+  private static final List<String> SAMPLE_JOBS = List.of("samples/org-au-last-day", "samples/org-us-last-6h",
+      "samples/portal-eu-first", "samples/portal-eu-second", "samples/portal-incident-window");
+
+  @TempDir
+  static Path dir;
+  static Sandbox sandbox;
+  static SandboxResult result;
+  static String output;
+  private static final ByteArrayOutputStream BYTES = new ByteArrayOutputStream();
+  private static final CountDownLatch UP = new CountDownLatch(1);
+  private static final CountDownLatch TESTS_DONE = new CountDownLatch(1);
+  private static final ExecutorService COMMAND = Executors.newSingleThreadExecutor();
+  private static Future<Integer> exitCode;
+
+  /** Runs the command as a user would, and keeps it up (after its summary) until the tests are done with it. */
+  @BeforeAll
+  static void runTheCommand() throws Exception {
+    SandboxCommand.Options options = SandboxCommand.parse(new String[] {"--fast", "--timeout", "50s",
+        "--kubeconfig", dir.resolve("kubeconfig").toString()});
+    PrintStream out = new PrintStream(BYTES, true, StandardCharsets.UTF_8);
+    exitCode = COMMAND.submit(() -> SandboxCommand.execute(options, out, false, null, (s, r) -> {
+      sandbox = s;
+      result = r;
+      UP.countDown();
+      try {
+        TESTS_DONE.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+    if (!UP.await(60, TimeUnit.SECONDS)) {
+      exitCode.cancel(true);
+    }
+    output = BYTES.toString(StandardCharsets.UTF_8);
+    assertThat(sandbox).as("the sandbox did not report within 60 s:\n" + output).isNotNull();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    TESTS_DONE.countDown();
+    try {
+      assertThat(exitCode.get(30, TimeUnit.SECONDS)).as(BYTES.toString(StandardCharsets.UTF_8)).isZero();
+    } finally {
+      COMMAND.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void everySampleJobCompletesAndEveryDeliveredEventVerifies() {
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.ok()).isTrue();
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.jobs()).extracting(o -> o.job().key()).containsExactlyElementsOf(SAMPLE_JOBS);
+    assertThat(result.jobs()).allSatisfy(o -> {
+      assertThat(o.job().phase()).isEqualTo(Phase.Completed);
+      assertThat(o.expectedEvents()).isPositive();
+      assertThat(o.verifiedEvents()).isEqualTo(o.expectedEvents());
+    });
+    assertThat(result.verified()).isPositive().isEqualTo(result.eventsReceived());
+    assertThat(result.rejected()).isZero();
+    assertThat(result.unauthorized()).isZero();
+    // portal-eu-second's 30 minutes lie inside portal-eu-first's 2 hours of the same portal: sent twice, as Konnect
+    // would, and nothing else twice
+    assertThat(result.duplicates()).isEqualTo(result.overlapDuplicates());
+    assertThat(sandbox.receivers().values()).extracting(WebhookReceiver::rejected).containsOnly(0L);
+  }
+
+  @Test
+  @Order(2)
+  void theFixedTimeSampleIsMovedToTheLastTwoHours() {
+    Sandbox.JobView job = sandbox.jobs().stream().filter(j -> j.name().equals("portal-incident-window"))
+        .findFirst().orElseThrow();
+    assertThat(Duration.between(job.startAt(), job.endAt())).isEqualTo(Sandbox.RECENT_WINDOW);
+    assertThat(Duration.between(job.endAt(), java.time.Instant.now())).isLessThan(Duration.ofMinutes(2));
+  }
+
+  @Test
+  @Order(3)
+  void kubectlGetListsTheJobsWithThePrinterColumns() throws Exception {
+    String out = kubectl("get", "alrj", "-A");
+    assertThat(out.lines().findFirst().orElse("")).containsSubsequence("NAMESPACE", "NAME", "REGION", "PORTAL",
+        "START", "END", "PHASE", "AGE");
+    for (String job : SAMPLE_JOBS) {
+      String name = job.substring(job.indexOf('/') + 1);
+      assertThat(out.lines().filter(l -> l.startsWith("samples ") && l.contains(" " + name + " ")))
+          .as(name).singleElement().asString().contains("Completed");
+    }
+  }
+
+  @Test
+  @Order(4)
+  void kubectlGetYamlShowsTheStatus() throws Exception {
+    String out = kubectl("get", "alrj", "portal-eu-second", "-n", "samples", "-o", "yaml");
+    assertThat(out).contains("kind: AuditLogReplayJob", "name: portal-eu-second", "phase: Completed",
+        "target: eu/portal/9b2f6c1e-4d7a-4c3b-8e5f-0a1b2c3d4e5f");
+    assertThat(kubectl("get", "alrj", "-n", "samples", "-o", "yaml")).contains("name: org-au-last-day");
+  }
+
+  @Test
+  @Order(5)
+  void kubectlApplyOfANewJobGetsItReconciledToCompleted() throws Exception {
+    Path file = dir.resolve("my-replay.yaml");
+    Files.writeString(file, """
+        apiVersion: konnect.konghq.com/v1alpha1
+        kind: AuditLogReplayJob
+        metadata:
+          name: my-replay
+        spec:
+          region: us
+          window:
+            lookback: 1h
+          konnect:
+            authRef:
+              name: konnect-token
+        """);
+    assertThat(kubectl("apply", "-f", file.toString())).contains("auditlogreplayjob.konnect.konghq.com/my-replay created");
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      AuditLogReplayJob job = sandbox.client().resources(AuditLogReplayJob.class).inNamespace(Sandbox.USER_NAMESPACE)
+          .withName("my-replay").get();
+      return job != null && job.getStatus() != null && job.getStatus().getPhase() == Phase.Completed;
+    });
+    assertThat(kubectl("get", "alrj")).contains("my-replay", "Completed");
+    assertThat(kubectl("apply", "-f", file.toString())).contains("my-replay unchanged");
+  }
+
+  @Test
+  @Order(6)
+  void theCommandPrintsTheProgressAndASummaryAndExitsZero() {
+    assertThat(result.exitCode()).as(output).isZero();
+    assertThat(output).contains("kubectl --kubeconfig " + dir.resolve("kubeconfig").toAbsolutePath()
+        + " get alrj -A", "PASS: every sample job completed and every delivered event verified.", "0 rejected");
+    for (String job : SAMPLE_JOBS) {
+      assertThat(output.lines().filter(l -> l.startsWith("  " + job + " "))).as(job).singleElement().asString()
+          .contains("Completed");
+    }
+    // not a terminal: one line per change, no ANSI escapes
+    assertThat(output).doesNotContain("\033[");
+    assertThat(output.lines().filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d samples/portal-eu-second .*Queued.*")))
+        .isNotEmpty();
+  }
+
+  private static String kubectl(String... args) throws IOException, InterruptedException {
+    String kubectl = onPath("kubectl");
+    assumeTrue(kubectl != null, "kubectl is not on PATH: skipping the kubectl checks of the sandbox");
+    List<String> command = new ArrayList<>(List.of(kubectl, "--kubeconfig", sandbox.kubeconfig().toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(String.join(" ", args) + ":\n" + out).isZero();
+    return out;
+  }
+
+  private static String onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) return null;
+    for (String entry : path.split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(entry, program);
+      if (Files.isExecutable(candidate)) return candidate.toString();
+    }
+    return null;
+  }
+}
