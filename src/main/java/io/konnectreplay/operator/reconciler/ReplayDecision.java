@@ -415,7 +415,7 @@ public final class ReplayDecision {
   private static AuditLogReplayJobStatus freshStatus(ReplayRequest request) {
     AuditLogReplayJobStatus s = new AuditLogReplayJobStatus();
     s.setTarget(request.targetName());
-    s.setRerunNonce(request.nonce());
+    s.setRerunNonce(request.nonce().isEmpty() ? null : request.nonce()); // absent while the spec has none
     s.setWindow(new ResolvedWindow(Times.format(request.window().startAt()), Times.format(request.window().endAt()),
         request.lookback()));
     s.setAttempts(0);

@@ -83,6 +83,14 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
             : status(404, "NotFound", "the sandbox serves OpenAPI v3 operations only, no schemas");
       }
     }
+    if ("GET".equals(request.getMethod()) && path.contains("watch=true") && request.getHeader("Upgrade") == null) {
+      return status(400, "BadRequest", "the sandbox's API server streams watches over WebSocket only; kubectl falls"
+          + " back to listing again every few seconds");
+    }
+    if ("GET".equals(request.getMethod()) && bare.endsWith("/events") && path.contains("fieldSelector=")) {
+      MockResponse events = eventsOf(bare, path);
+      if (events != null) return events;
+    }
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && contentType.contains("protobuf")) {
       return status(415, "UnsupportedMediaType", "the sandbox's API server reads JSON only: use `kubectl apply -f`"
@@ -156,6 +164,45 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
         }
         return list;
       }
+    }
+  }
+
+  // ---- events of one object (kubectl describe) ---------------------------------------------------------------
+
+  /**
+   * The mock ignores field selectors on nested fields, so {@code kubectl describe} would find no events: answer
+   * {@code fieldSelector=involvedObject.name=…,involvedObject.uid=…} by filtering the namespace's events here.
+   */
+  private MockResponse eventsOf(String bare, String path) {
+    String query = path.substring(path.indexOf('?') + 1);
+    Map<String, String> wanted = new java.util.LinkedHashMap<>();
+    for (String param : query.split("&")) {
+      if (!param.startsWith("fieldSelector=")) continue;
+      String selector = java.net.URLDecoder.decode(param.substring("fieldSelector=".length()),
+          java.nio.charset.StandardCharsets.UTF_8);
+      for (String term : selector.split(",")) {
+        int eq = term.indexOf('=');
+        if (eq < 0 || term.contains("!=")) return null;
+        wanted.put(term.substring(0, eq).replace("==", ""), term.substring(eq + 1).replaceFirst("^=", ""));
+      }
+    }
+    if (wanted.isEmpty() || !wanted.keySet().stream().allMatch(k -> k.startsWith("involvedObject."))) return null;
+    MockResponse all = handleGet(bare);
+    if (all.code() != 200) return all;
+    try {
+      ObjectNode list = (ObjectNode) JSON.readTree(new String(all.getBody().getBytes(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      ArrayNode kept = JSON.createArrayNode();
+      for (JsonNode event : list.path("items")) {
+        boolean match = wanted.entrySet().stream().allMatch(e -> e.getValue().equals(
+            event.path("involvedObject").path(e.getKey().substring("involvedObject.".length())).asText()));
+        if (match) kept.add(event);
+      }
+      list.set("items", kept);
+      list.put("kind", "EventList"); // the mock says "List", which kubectl's typed client does not take for events
+      return json(200, list);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

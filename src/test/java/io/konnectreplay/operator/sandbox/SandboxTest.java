@@ -160,6 +160,18 @@ class SandboxTest {
 
   @Test
   @Order(6)
+  void kubectlDescribeShowsTheTransitionsAndWaitSeesComplete() throws Exception {
+    String describe = kubectl("describe", "alrj", "my-replay");
+    assertThat(describe).doesNotContain("Events:        <none>")
+        .contains("Normal", "Submitted", "Completed");
+    assertThat(kubectl("wait", "--for=condition=Complete", "alrj/my-replay", "--timeout=20s"))
+        .contains("condition met");
+    assertThat(kubectl("get", "alrj", "portal-eu-first", "-n", "samples", "-o",
+        "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True");
+  }
+
+  @Test
+  @Order(7)
   void theCommandPrintsTheProgressAndASummaryAndExitsZero() {
     assertThat(result.exitCode()).as(output).isZero();
     assertThat(output).contains("kubectl --kubeconfig " + dir.resolve("kubeconfig").toAbsolutePath()
