@@ -61,7 +61,7 @@ final class Benchmark {
   static Map<String, String> defaultSettings() {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("KONNECT_MAX_RPS", "5000");
-    s.put("RECONCILE_THREADS", "10");
+    s.put("RECONCILE_THREADS", io.konnectreplay.operator.config.OperatorSettings.DEFAULTS.get("RECONCILE_THREADS"));
     s.put("POLL_INTERVAL_MAX", "30s");
     s.put("TERMINATION_TIMEOUT", "5s");
     s.put("POD_NAME", "bench-operator");
