@@ -10,13 +10,26 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  * fabric8's CRUD dispatcher with the API server's optimistic concurrency: a replace (PUT, also of …/status) that
  * carries a resourceVersion other than the stored one is answered 409 Conflict, as a real API server does. The
  * operator relies on it so that a stale informer cache can never record a submission twice.
+ *
+ * <p>It also answers a SelfSubjectRulesReview (which the mock would reject with 422) by granting the rights on
+ * Leases that JOSDK's leader election checks before it starts, so an operator with {@code LEADER_ELECTION=true}
+ * runs against it.
  */
 public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String RULES_REVIEW = """
+      {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","spec":{},
+       "status":{"incomplete":false,"nonResourceRules":[],"resourceRules":[
+         {"verbs":["get","create","update","patch","list","watch"],"apiGroups":["coordination.k8s.io"],
+          "resources":["leases"]}]}}""";
   private final Object replaceLock = new Object();
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    if ("POST".equals(request.getMethod()) && request.getPath().contains("/selfsubjectrulesreviews")) {
+      return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")
+          .setBody(RULES_REVIEW);
+    }
     if (!"PUT".equals(request.getMethod())) return super.dispatch(request);
     synchronized (replaceLock) {
       String sent = resourceVersion(new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8));

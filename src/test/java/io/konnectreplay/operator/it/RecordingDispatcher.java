@@ -8,18 +8,11 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The embedded API's dispatcher, plus: it answers JOSDK's SelfSubjectRulesReview (leader election checks its lease
- * rights; the mock would answer 422), and it counts status writes of AuditLogReplayJobs, noting those that changed
+ * The embedded API's dispatcher, plus: it counts status writes of AuditLogReplayJobs, noting those that changed
  * nothing.
  */
 final class RecordingDispatcher extends OptimisticCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String RULES_REVIEW = """
-      {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","spec":{},
-       "status":{"incomplete":false,"nonResourceRules":[],"resourceRules":[
-         {"verbs":["get","create","update","patch","list","watch"],"apiGroups":["coordination.k8s.io"],
-          "resources":["leases"]}]}}""";
-
   final AtomicInteger statusWrites = new AtomicInteger();
   final AtomicInteger unchangedStatusWrites = new AtomicInteger();
   final AtomicInteger statusConflicts = new AtomicInteger();
@@ -27,9 +20,6 @@ final class RecordingDispatcher extends OptimisticCrudDispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     String path = request.getPath();
-    if ("POST".equals(request.getMethod()) && path.contains("/selfsubjectrulesreviews")) {
-      return new MockResponse().setResponseCode(201).setBody(RULES_REVIEW);
-    }
     if ("PUT".equals(request.getMethod()) && path.contains("/auditlogreplayjobs/") && path.endsWith("/status")) {
       JsonNode before = status(new String(handleGet(path.substring(0, path.length() - "/status".length())).getBody().getBytes(),
           java.nio.charset.StandardCharsets.UTF_8));
