@@ -198,9 +198,11 @@ class FaultInjectionSuiteTest {
     long accepted = log.stream().filter(rr -> rr.kind() == EndpointKind.REPLAY_JOB_PUT && rr.status() == 202).count();
     System.out.printf("%nfault-injection suite: %d requests over %d targets, %d Konnect requests, %d answered by a"
         + " fault %s, %d restarts + 1 takeover, %d PUTs (%d accepted), %d 409s, %d 429s waited, %d status writes"
-        + " (%d conflicts on a stale copy, 0 unchanged)%n", requests.size(), targets.size(), log.size(), faults,
+        + " (%d conflicts on a stale copy, 0 unchanged); %d external jobs met, %d by a 409, %d by reading them first%n",
+        requests.size(), targets.size(), log.size(), faults,
         byFault, restarts, log.stream().filter(rr -> rr.kind() == EndpointKind.REPLAY_JOB_PUT).count(), accepted,
-        conflicts, limited.size(), harness.api().statusWrites.get(), harness.api().statusConflicts.get());
+        conflicts, limited.size(), harness.api().statusWrites.get(), harness.api().statusConflicts.get(),
+        held.size(), metByConflict, held.size() - metByConflict);
     assertThat(accepted).isEqualTo(requests.size());
     assertThat(limited).as("the suite really injected 429s").isNotEmpty();
     assertThat(conflicts).as("409s: one per external job met by a PUT").isGreaterThanOrEqualTo(metByConflict);
