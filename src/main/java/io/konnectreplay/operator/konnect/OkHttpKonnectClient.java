@@ -235,8 +235,24 @@ public final class OkHttpKonnectClient implements KonnectClient, AutoCloseable {
     }
     if (e instanceof ConnectException) return "connection refused" + detail;
     if (e instanceof UnknownHostException) return "unknown host" + detail;
+    if (e instanceof javax.net.ssl.SSLPeerUnverifiedException || isUntrustedCertificate(e)) {
+      return "the server's TLS certificate was not accepted" + detail + ". TLS is always verified: if this server"
+          + " uses a private CA, add the CA to the operator JVM's trust store (javax.net.ssl.trustStore in"
+          + " JAVA_TOOL_OPTIONS)";
+    }
     if (e instanceof SSLException) return "TLS failure" + detail;
     return "connection failed (" + e.getClass().getSimpleName() + ")" + detail;
+  }
+
+  private static boolean isUntrustedCertificate(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateException
+          || t instanceof java.security.cert.CertPathValidatorException
+          || t instanceof java.security.cert.CertPathBuilderException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String loadVersion() {

@@ -346,8 +346,11 @@ public final class ReplayDecision {
     Duration backoff = errorBackoff(in.consecutiveFailures(), in.jitter());
     String reason = error instanceof KonnectException.Unavailable ? Reasons.KONNECT_UNAVAILABLE
         : Reasons.UNEXPECTED_RESPONSE;
-    String answer = error.httpStatus() == 0 ? "did not answer: " + error.detail() : error.detail();
-    return done(in, status, new Verdict(phase, reason, "Konnect " + answer + ". Retrying in "
+    // The client's own words for an unanswered call already start with "No answer from Konnect at <server>".
+    String answer = error.httpStatus() != 0 ? "Konnect " + error.detail()
+        : error.detail().startsWith("No answer from Konnect") ? error.detail()
+        : "Konnect did not answer: " + error.detail();
+    return done(in, status, new Verdict(phase, reason, answer + ". Retrying in "
         + GoDuration.format(backoff) + (status.getIntent() != null
         ? "; the job is read before anything is sent again, so it is not submitted twice." : "."),
         Verdict.Kind.PROGRESS), backoff);
