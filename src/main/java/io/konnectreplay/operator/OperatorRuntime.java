@@ -54,6 +54,7 @@ public final class OperatorRuntime implements AutoCloseable {
       if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
       else c.settingNamespaces(settings.watchNamespaces());
       if (!settings.watchLabelSelector().isEmpty()) c.withLabelSelector(settings.watchLabelSelector());
+      c.withGenericFilter(reconciler::acceptEvent);
     });
     operator.start();
     return new OperatorRuntime(operator, reconciler);

@@ -60,6 +60,12 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   private final TargetWakeUps wakeUps = new TargetWakeUps();
   private final Map<String, CachedWebhook> webhooks = new ConcurrentHashMap<>();
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+  /**
+   * Targets whose active request was deleted while Konnect may still run its job (target key → namespace/name).
+   * The next request reads the remote job before any PUT. Kept in memory only: after a restart the next request
+   * meets at most one 409 instead.
+   */
+  private final Map<String, String> departed = new ConcurrentHashMap<>();
   private volatile StatusWriter statusWriter;
   private volatile TransitionEvents events;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<AuditLogReplayJob> cache;
@@ -84,6 +90,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     });
     context.getPrimaryCache().addIndexer(SECRET_INDEX, job -> secretKey(job).map(List::of).orElse(List.of()));
     cache = context.getPrimaryCache();
+
     statusWriter = new StatusWriter(context.getClient());
     events = new TransitionEvents(context.getClient(), settings.identity());
 
@@ -140,6 +147,8 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
       lookup = TokenLookup.lookup(job, context.getSecondaryResource(Secret.class));
       String key = queue.targetKey(job);
       slot = queue.slot(job, key == null ? List.of() : context.getPrimaryCache().byIndex(TARGET_INDEX, key));
+      String gone = key == null ? null : departed.get(key);
+      if (slot.head() && gone != null && !gone.equals(TargetQueue.name(job))) slot = slot.readingFirst();
     }
     ReplayDecision.TokenProblem tokenProblem = lookup.problem();
     KonnectToken token = lookup.token();
@@ -184,6 +193,11 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     }
     AuditLogReplayJobStatus before = original.getStatus();
     AuditLogReplayJob stored = statusWriter.write(current, done.status());
+    if (verdict.phase().active()) {
+      // This request now owns the target's remote job (submitted or adopted): the departed one's is behind it.
+      String key = queue.targetKey(original);
+      if (key != null) departed.remove(key);
+    }
     if (stored != current) observer.statusWritten();
 
     String reasonBefore = StatusBuilder.mainReason(before);
@@ -207,6 +221,31 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     UpdateControl<AuditLogReplayJob> control = UpdateControl.noUpdate();
     if (done.requeueAfter() != null) control.rescheduleAfter(done.requeueAfter());
     return control;
+  }
+
+  /**
+   * The controller's event filter (registered by {@link io.konnectreplay.operator.OperatorRuntime}): accepts every
+   * event, and notices deletions — an event for a resource the cache no longer holds — so that the target's queue
+   * moves on at once. There is no finalizer: a deletion is never held up by the operator.
+   */
+  public boolean acceptEvent(AuditLogReplayJob job) {
+    var known = cache;
+    if (known != null && job.getMetadata() != null && known.get(ResourceID.fromResource(job)).isEmpty()) {
+      deleted(job);
+    }
+    return true;
+  }
+
+  /** A resource left the cache: forget its failures and, if it held its target, let the next request go. */
+  private void deleted(AuditLogReplayJob job) {
+    failures.remove(Objects.requireNonNullElse(job.getMetadata().getUid(), TargetQueue.name(job)));
+    String key = queue.targetKey(job);
+    if (key == null || !TargetQueue.active(job) || cache == null) return;
+    if (TargetQueue.name(job).equals(departed.put(key, TargetQueue.name(job)))) return; // already noticed
+    LOG.info("{} was deleted while it held {}; the next request reads Konnect's job before submitting",
+        TargetQueue.name(job), key);
+    queue.next(job, cache.byIndex(TARGET_INDEX, key)).ifPresent(next ->
+        wakeUps.wakeWhenCached(next, job, job.getMetadata().getResourceVersion(), cache::get));
   }
 
   private Observation.Result<Webhook> webhook(Target target, KonnectToken token, Instant now) {

@@ -134,8 +134,10 @@ public final class ReplayDecision {
     if (obs.submit() != null) return afterSubmit(in, request, status, obs.submit());
 
     // A Konnect job we do not own held the target when we last looked (a 409, or a replaced window). That stays true
-    // through errors in between (a 429 or 5xx on the next read), so read the job again before any PUT.
-    boolean waitingOnRemote = status.getQueue() != null && KONNECT_BLOCKER.equals(status.getQueue().getBlockedBy());
+    // through errors in between (a 429 or 5xx on the next read), so read the job again before any PUT. The same when
+    // the request that held the target was deleted while its job may still run.
+    boolean waitingOnRemote = status.getQueue() != null && KONNECT_BLOCKER.equals(status.getQueue().getBlockedBy())
+        || in.slot().readFirst();
     if (submitted || waitingOnRemote) {
       if (obs.remoteJob() == null) return new Decision.Fetch(Decision.Read.REPLAY_JOB);
       if (!obs.remoteJob().ok()) return konnectError(in, status, obs.remoteJob().error(), status.getIntent() != null);

@@ -142,6 +142,41 @@ class ReplayLifecycleTest {
   }
 
   @Test
+  void deletingTheActiveRequestLetsTheNextWaitForKonnectsJobWithoutAPutAndDeletingAQueuedOneDropsIt() {
+    String portal = newPortal();
+    Instant firstStart = START.minus(Duration.ofHours(10));
+    Instant secondStart = START.minus(Duration.ofHours(8));
+    Instant thirdStart = START.minus(Duration.ofHours(6));
+    delivery.hold(firstStart);
+    harness.create(job("deleted-while-running").portal(portal).window(firstStart, firstStart.plus(Duration.ofHours(1))));
+    harness.awaitCondition("deleted-while-running", "Reconciling", "True", "Running");
+    harness.create(job("after-deleted").portal(portal).window(secondStart, secondStart.plus(Duration.ofHours(1))));
+    harness.create(job("deleted-while-queued").portal(portal).window(thirdStart, thirdStart.plus(Duration.ofHours(1))));
+    harness.awaitCondition("deleted-while-queued", "Reconciling", "True", "Queued");
+
+    // No finalizer: both deletions return at once, whatever the operator is doing.
+    harness.client().resources(AuditLogReplayJob.class).inNamespace(NAMESPACE).withName("deleted-while-queued")
+        .delete();
+    harness.client().resources(AuditLogReplayJob.class).inNamespace(NAMESPACE).withName("deleted-while-running")
+        .delete();
+    await().atMost(Duration.ofSeconds(5)).until(() -> harness.get("deleted-while-running") == null
+        && harness.get("deleted-while-queued") == null);
+
+    // Konnect still runs the deleted request's job: the next one reads it and waits, without a PUT.
+    AuditLogReplayJob waiting = harness.awaitCondition("after-deleted", "Reconciling", "True", "RemoteBusy");
+    assertThat(waiting.getStatus().getQueue().getBlockedBy()).isEqualTo("konnect");
+    assertThat(puts(portal)).as("PUTs while the deleted request's job runs").isEqualTo(1);
+
+    delivery.release(firstStart);
+    harness.awaitCondition("after-deleted", "Complete", "True", "Completed");
+    List<RecordedRequest> puts = requests(portal).stream().filter(r -> r.kind() == EndpointKind.REPLAY_JOB_PUT)
+        .toList();
+    assertThat(puts).extracting(RecordedRequest::status).as("no 409: nothing was sent while the target was busy")
+        .containsExactly(202, 202);
+    assertThat(puts).extracting(RecordedRequest::windowStart).containsExactly(firstStart, secondStart);
+  }
+
+  @Test
   void badRequestFromKonnectFailsWithoutRetrying() {
     String portal = newPortal();
     // Within 7 days by the operator's clock, older than 7 days by Konnect's (which runs 2 minutes ahead).

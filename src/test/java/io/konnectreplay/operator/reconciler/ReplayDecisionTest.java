@@ -448,6 +448,27 @@ class ReplayDecisionTest {
       assertThat(free.run().status().getPhase()).isEqualTo(Phase.Accepted);
       assertThat(free.calls).containsExactly("GET REPLAY_JOB", "GET WEBHOOK", "PUT");
     }
+    @Test
+    void whenTheHolderWasDeletedTheHeadReadsTheJobFirstAndWaitsWhileItRuns() {
+      QueueSlot afterDeletion = QueueSlot.HEAD.readingFirst();
+      DecisionScenario busy = at(portalJob()).slot(afterDeletion).remoteJob(otherWindow("running"));
+      Decision.Done waiting = busy.run();
+      assertThat(busy.calls).containsExactly("GET REPLAY_JOB");
+      assertThat(waiting.verdict().reason()).isEqualTo("RemoteBusy");
+      assertThat(waiting.status().getQueue().getBlockedBy()).isEqualTo("konnect");
+
+      DecisionScenario free = at(portalJob()).slot(afterDeletion).remoteJob(otherWindow("completed")).webhook(true)
+          .submit(remote("accepted"));
+      assertThat(free.run().status().getPhase()).isEqualTo(Phase.Accepted);
+      assertThat(free.calls).containsExactly("GET REPLAY_JOB", "GET WEBHOOK", "PUT");
+
+      // Deleted and created again with the same window: the running job is this request's, adopted, not sent again.
+      DecisionScenario recreated = at(portalJob()).slot(afterDeletion).remoteJob(remote("running"));
+      Decision.Done adopted = recreated.run();
+      assertThat(recreated.calls).containsExactly("GET REPLAY_JOB");
+      assertThat(adopted.verdict().reason()).isEqualTo("Adopted");
+      assertThat(adopted.status().getAttempts()).isEqualTo(1);
+    }
   }
 
   @Nested
