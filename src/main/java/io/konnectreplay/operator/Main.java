@@ -70,7 +70,13 @@ public final class Main {
     OperatorSettings settings = OperatorSettings.fromEnvironment(args);
     Clock clock = Clock.systemUTC();
     ReplayMetrics metrics = new ReplayMetrics(clock);
-    KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+    io.fabric8.kubernetes.client.Config kubeConfig = io.fabric8.kubernetes.client.Config.autoConfigure(null);
+    // Over plain http (a local API such as the sandbox's) speak HTTP/1.1: the JDK client's h2c upgrade is unreliable
+    // there. https servers negotiate HTTP/2 with ALPN as usual.
+    if (kubeConfig.getMasterUrl() != null && kubeConfig.getMasterUrl().startsWith("http:")) {
+      kubeConfig.setHttp2Disable(true);
+    }
+    KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(kubeConfig).build();
     OkHttpKonnectClient konnect = OkHttpKonnectClient.builder().clock(clock)
         .maxRequestsPerSecond(settings.maxRequestsPerSecond()).observer(metrics).build();
     OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes, konnect, clock,
