@@ -48,6 +48,12 @@ class BenchmarkSmokeTest {
     assertThat(results.get("targets")).hasSize(13);
     assertThat(BenchmarkCommand.table(new ObjectMapper().readValue(out.toFile(), java.util.Map.class)))
         .contains("spread creation→PUT p50");
+    System.out.printf("%nbenchmark smoke (small scale; figures for the reader, none asserted): spread creation→PUT"
+        + " p50 %s ms, Konnect requests per request %s, status writes per request %s; queued status writes per"
+        + " request %s; at rest %s Konnect calls and %s API writes per minute%n",
+        at(results, "spread.creationToPutMs.p50").asText(), at(results, "spread.konnectPerRequest.total").asText(),
+        at(results, "spread.statusWritesPerRequest").asText(), at(results, "queued.statusWritesPerRequest").asText(),
+        at(results, "atRest.konnectCallsPerMinute").asText(), at(results, "atRest.apiWritesPerMinute").asText());
   }
 
   private static JsonNode at(JsonNode root, String dotted) {
