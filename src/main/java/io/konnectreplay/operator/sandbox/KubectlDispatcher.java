@@ -276,7 +276,38 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
           .putObject("schema").put("type", "string");
       patch.putObject("responses").putObject("200").put("description", "OK");
     }
+    // The CRDs' schemas, as an API server publishes them, so that `kubectl explain` shows the field docs.
+    ObjectNode schemas = JSON.createObjectNode();
+    for (CustomResourceDefinition crd : crds) {
+      for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
+        String gv = crd.getSpec().getGroup() + "/" + v.getName();
+        if (!path.equals("/openapi/v3/apis/" + gv) || v.getSchema() == null) continue;
+        ObjectNode schema = JSON.valueToTree(v.getSchema().getOpenAPIV3Schema());
+        ObjectNode properties = schema.get("properties") instanceof ObjectNode p ? p : schema.putObject("properties");
+        if (!properties.has("apiVersion")) {
+          properties.putObject("apiVersion").put("type", "string").put("description", "APIVersion defines the"
+              + " versioned schema of this representation of an object.");
+        }
+        if (!properties.has("kind")) {
+          properties.putObject("kind").put("type", "string").put("description", "Kind is a string value"
+              + " representing the REST resource this object represents.");
+        }
+        if (!properties.has("metadata")) properties.putObject("metadata").put("type", "object");
+        schema.putArray("x-kubernetes-group-version-kind").addObject().put("group", crd.getSpec().getGroup())
+            .put("version", v.getName()).put("kind", crd.getSpec().getNames().getKind());
+        String name = String.join(".", reversed(crd.getSpec().getGroup().split("\\."))) + "." + v.getName() + "."
+            + crd.getSpec().getNames().getKind();
+        schemas.set(name, schema);
+      }
+    }
+    if (!schemas.isEmpty()) doc.putObject("components").set("schemas", schemas);
     return doc;
+  }
+
+  private static List<String> reversed(String[] parts) {
+    List<String> list = new ArrayList<>(List.of(parts));
+    java.util.Collections.reverse(list);
+    return list;
   }
 
   // ---- tables ------------------------------------------------------------------------------------------------

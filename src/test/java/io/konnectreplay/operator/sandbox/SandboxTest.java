@@ -172,6 +172,16 @@ class SandboxTest {
 
   @Test
   @Order(7)
+  void kubectlExplainShowsTheFieldDocs() throws Exception {
+    assertThat(kubectl("explain", "alrj")).contains("KIND:       AuditLogReplayJob", "replay (re-send) the audit logs",
+        "spec\t<Object>");
+    assertThat(kubectl("explain", "alrj.spec.window")).contains("lookback\t<string>", "Go duration",
+        "startAt\t<string>");
+    assertThat(kubectl("explain", "alrj.status.conditions.reason")).contains("CamelCase code");
+  }
+
+  @Test
+  @Order(8)
   void theCommandPrintsTheProgressAndASummaryAndExitsZero() {
     assertThat(result.exitCode()).as(output).isZero();
     assertThat(output).contains("kubectl --kubeconfig " + dir.resolve("kubeconfig").toAbsolutePath()

@@ -1,5 +1,6 @@
 package io.konnectreplay.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -11,6 +12,7 @@ import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription("What to replay: the target (region and optional portalID), the window, and how to reach Konnect.")
 public class AuditLogReplayJobSpec {
 
   public static final String UUID_PATTERN =

@@ -1,5 +1,6 @@
 package io.konnectreplay.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription("What the operator and Konnect did with the request: phase, the frozen window, the remote job, the webhook's last answer, the queue position, and kstatus-style conditions.")
 public class AuditLogReplayJobStatus {
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
@@ -125,8 +127,9 @@ public class AuditLogReplayJobStatus {
   public static class RemoteJob {
     @JsonPropertyDescription("Konnect's job status, verbatim (unconfigured, accepted, pending, running, completed, failed).")
     private String status;
-    @JsonPropertyDescription("The window of the remote job.")
+    @JsonPropertyDescription("Start of the remote job's window, as Konnect reports it.")
     private String startAt;
+    @JsonPropertyDescription("End of the remote job's window, as Konnect reports it.")
     private String endAt;
     @JsonPropertyDescription("Konnect's updated_at of the job.")
     private String updatedAt;
