@@ -4,6 +4,7 @@ import static io.konnectreplay.operator.TestJobs.job;
 import static io.konnectreplay.operator.it.OperatorHarness.NAMESPACE;
 import static io.konnectreplay.operator.it.OperatorHarness.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -162,6 +163,10 @@ class ObservabilityTest {
       harness.create(job("json-logged").portal(newPortal())
           .window(NOW.minus(Duration.ofHours(6)), NOW.minus(Duration.ofHours(5))));
       harness.awaitCondition("json-logged", "Complete", "True", "Completed");
+      // The transition is logged right after its status write: wait for the line before logging is reset.
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+          .until(() -> out.toString(StandardCharsets.UTF_8).contains("→ Completed")
+              || out.toString(StandardCharsets.UTF_8).contains("\\u2192 Completed"));
     } finally {
       context.reset();
       new ContextInitializer(context).autoConfig();
