@@ -121,6 +121,11 @@ class ObservabilityTest {
           .secret("wrong", null));
       harness.awaitCondition("secretive", "Complete", "True", "Completed");
       harness.awaitCondition("refused", "Stalled", "True", "Unauthorized");
+      // Events and the transition's log line follow the status write: search them all.
+      await().atMost(Duration.ofSeconds(5)).ignoreExceptions() // the appender's list is appended to meanwhile
+          .until(() -> harness.eventReasons("secretive").contains("Completed")
+          && harness.eventReasons("refused").contains("Unauthorized")
+          && captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("→ Completed")));
     } finally {
       root.detachAppender(captured);
       levels.forEach((name, level) -> context.getLogger(name).setLevel(level));

@@ -81,7 +81,9 @@ class ReplayLifecycleTest {
       assertThat(done.getStatus().getObservedGeneration()).isEqualTo(done.getMetadata().getGeneration());
       assertThat(done.getStatus().getWebhook().getLastResponseCode()).isEqualTo(200);
       assertThat(done.getStatus().getWindow().getStartAt()).isEqualTo(START.toString());
-      assertThat(harness.eventReasons(name)).containsExactly("Submitted", "Pending", "Running", "Completed");
+      // Events are written off the reconcile thread, just after the status: wait for the last one.
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(harness.eventReasons(name))
+          .containsExactly("Submitted", "Pending", "Running", "Completed"));
     }
     assertThat(harness.get("portal-job").getStatus().getTarget()).isEqualTo("us/portal/" + portal);
     assertThat(harness.get("org-job").getStatus().getTarget()).isEqualTo("us/org");
@@ -120,7 +122,8 @@ class ReplayLifecycleTest {
     assertThat(harness.condition("doomed", "Ready").orElseThrow().getStatus()).isEqualTo("False");
     assertThat(failed.getStatus().getCompletionTime()).isNotNull();
     assertThat(puts(portal)).isEqualTo(1);
-    assertThat(harness.events("doomed").get(harness.events("doomed").size() - 1).getType()).isEqualTo("Warning");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(harness.events("doomed"))
+        .last().extracting(io.fabric8.kubernetes.api.model.Event::getType).isEqualTo("Warning"));
   }
 
   @Test
