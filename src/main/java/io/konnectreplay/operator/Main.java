@@ -76,26 +76,36 @@ public final class Main {
     if (kubeConfig.getMasterUrl() != null && kubeConfig.getMasterUrl().startsWith("http:")) {
       kubeConfig.setHttp2Disable(true);
     }
-    KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(kubeConfig).build();
-    OkHttpKonnectClient konnect = OkHttpKonnectClient.builder().clock(clock)
-        .maxRequestsPerSecond(settings.maxRequestsPerSecond()).observer(metrics).build();
-    OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes, konnect, clock,
-        MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, true));
-    metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
-    OperatorHttpServer http = OperatorHttpServer.start("0.0.0.0", settings.httpPort(), () -> true, runtime::ready,
-        metrics::scrape);
-    log.info("konnect-replay-operator started: namespaces={}, regions={}, allowed servers={}, leader election={},"
-        + " http port {}", settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(),
-        settings.regions(), settings.allowedServerUrls(), settings.leaderElection(), http.port());
+    // The shutdown hook comes first, so that a SIGTERM during start-up also stops what has started so far (in
+    // reverse order: HTTP endpoints, the operator and its Lease, then the clients).
+    java.util.Deque<AutoCloseable> started = new java.util.concurrent.ConcurrentLinkedDeque<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping");
-      runtime.close();
-      http.close();
-      konnect.close();
-      kubernetes.close();
+      for (AutoCloseable part = started.pollLast(); part != null; part = started.pollLast()) {
+        try {
+          part.close();
+        } catch (Exception e) {
+          log.warn("while stopping: {}", e.toString());
+        }
+      }
       stopped.countDown();
     }, "shutdown"));
+    KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(kubeConfig).build();
+    started.add(kubernetes);
+    OkHttpKonnectClient konnect = OkHttpKonnectClient.builder().clock(clock)
+        .maxRequestsPerSecond(settings.maxRequestsPerSecond()).observer(metrics).build();
+    started.add(konnect);
+    OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes, konnect, clock,
+        MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, true));
+    started.add(runtime);
+    metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
+    OperatorHttpServer http = OperatorHttpServer.start("0.0.0.0", settings.httpPort(), () -> true, runtime::ready,
+        metrics::scrape);
+    started.add(http);
+    log.info("konnect-replay-operator started: namespaces={}, regions={}, allowed servers={}, leader election={},"
+        + " http port {}", settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(),
+        settings.regions(), settings.allowedServerUrls(), settings.leaderElection(), http.port());
     stopped.await();
   }
 }

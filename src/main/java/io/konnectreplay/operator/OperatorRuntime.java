@@ -1,6 +1,9 @@
 package io.konnectreplay.operator;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
@@ -9,16 +12,26 @@ import io.konnectreplay.operator.konnect.KonnectClient;
 import io.konnectreplay.operator.reconciler.AuditLogReplayJobReconciler;
 import io.konnectreplay.operator.reconciler.ReplayObserver;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The operator wired from its settings: one controller for AuditLogReplayJob on a JOSDK {@link Operator}. */
 public final class OperatorRuntime implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
+
   private final Operator operator;
   private final AuditLogReplayJobReconciler reconciler;
+  private final AtomicBoolean closing;
+  private final Parts parts;
 
-  private OperatorRuntime(Operator operator, AuditLogReplayJobReconciler reconciler) {
+  private OperatorRuntime(Operator operator, AuditLogReplayJobReconciler reconciler, AtomicBoolean closing,
+      Parts parts) {
     this.operator = operator;
     this.reconciler = reconciler;
+    this.closing = closing;
+    this.parts = parts;
   }
 
   /** Everything the runtime needs from outside; tests and the sandbox swap the parts. */
@@ -27,6 +40,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   public static OperatorRuntime start(Parts parts) {
     OperatorSettings settings = parts.settings();
+    AtomicBoolean closing = new AtomicBoolean();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(parts.kubernetes())
           .withCloseClientOnStop(false)
@@ -44,7 +58,10 @@ public final class OperatorRuntime implements AutoCloseable {
             .withLeaseDuration(settings.leaseDuration())
             .withRenewDeadline(settings.renewDeadline())
             .withRetryPeriod(settings.retryPeriod())
-            .withExitOnStopLeading(parts.exitOnLostLease())
+            // Not JOSDK's exit: it calls System.exit from the elector's thread, also while the operator is being
+            // stopped by a shutdown hook, which deadlocks the JVM on SIGTERM. Exit only on a lease really lost.
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> lostLease(parts.exitOnLostLease(), closing), id -> { }))
             .build());
       }
     });
@@ -57,7 +74,18 @@ public final class OperatorRuntime implements AutoCloseable {
       c.withGenericFilter(reconciler::acceptEvent);
     });
     operator.start();
-    return new OperatorRuntime(operator, reconciler);
+    return new OperatorRuntime(operator, reconciler, closing, parts);
+  }
+
+  /**
+   * Leadership ended. When this process is being stopped that is expected (the Lease is released for the next
+   * leader); otherwise the Lease was lost while running, and the process exits so that it cannot reconcile next to
+   * the new leader — from a thread of its own, so that the shutdown hooks can stop the elector.
+   */
+  private static void lostLease(boolean exit, AtomicBoolean closing) {
+    if (closing.get()) return;
+    LOG.error("lost the leader election Lease{}", exit ? "; exiting, to rejoin as a standby after a restart" : "");
+    if (exit) new Thread(() -> System.exit(1), "lost-lease-exit").start();
   }
 
   /** Started, with every informer healthy. A standby replica (not leading) is ready too. */
@@ -70,5 +98,34 @@ public final class OperatorRuntime implements AutoCloseable {
   public AuditLogReplayJobReconciler reconciler() { return reconciler; }
 
   @Override
-  public void close() { operator.stop(); }
+  public void close() {
+    closing.set(true);
+    operator.stop();
+    if (parts.settings().leaderElection()) releaseLease();
+  }
+
+  /**
+   * Hands the Lease back if this process still holds it, as client-go's ReleaseOnCancel does: a standby takes over
+   * at its next retry instead of waiting for the lease to expire. Optimistic (resourceVersion), so a Lease that has
+   * already moved on is left alone.
+   */
+  private void releaseLease() {
+    OperatorSettings settings = parts.settings();
+    var leases = parts.kubernetes().leases().inNamespace(settings.leaderElectionNamespace());
+    try {
+      Lease current = leases.withName(settings.leaseName()).get();
+      if (current == null || current.getSpec() == null
+          || !settings.identity().equals(current.getSpec().getHolderIdentity())) {
+        return;
+      }
+      current.getSpec().setHolderIdentity("");
+      current.getSpec().setLeaseDurationSeconds(1);
+      current.getSpec().setRenewTime(java.time.ZonedDateTime.now(parts.clock()));
+      leases.resource(current).update();
+      LOG.info("released the leader election Lease {}/{}", settings.leaderElectionNamespace(), settings.leaseName());
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not release the leader election Lease (a standby takes over when it expires): {}",
+          e.getMessage());
+    }
+  }
 }
