@@ -24,6 +24,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
+  /** kubectl's way in (see {@link #startForKubectl}); null otherwise. */
+  private volatile KubectlProxy proxy;
 
   private EmbeddedKubernetes(KubernetesMockServer server) {
     this.server = server;
@@ -49,9 +51,22 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return k8s;
   }
 
-  /** Starts with a {@link KubectlDispatcher}, so that kubectl works against it (see {@link #writeKubeconfig}). */
+  /**
+   * Starts with a {@link KubectlDispatcher} on a free port, and a {@link KubectlProxy} in front of it on {@code port}
+   * (0 = any free port) that also streams watches over HTTP, so that kubectl works against it (see
+   * {@link #writeKubeconfig}, which points at the proxy).
+   */
   public static EmbeddedKubernetes startForKubectl(int port) {
-    return start(port, new KubectlDispatcher());
+    KubectlDispatcher dispatcher = new KubectlDispatcher();
+    EmbeddedKubernetes k8s = start(0, dispatcher);
+    try {
+      k8s.proxy = KubectlProxy.start(port, k8s.server.getPort(), dispatcher::tableOf);
+    } catch (RuntimeException e) {
+      k8s.close();
+      throw e;
+    }
+    dispatcher.serverAddress("127.0.0.1:" + k8s.proxy.port());
+    return k8s;
   }
 
   /**
@@ -87,8 +102,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return file;
   }
 
-  /** {@code http://127.0.0.1:PORT}: the address the server listens on (the client's URL says localhost). */
-  public String loopbackUrl() { return "http://127.0.0.1:" + server.getPort(); }
+  /**
+   * {@code http://127.0.0.1:PORT}: where kubectl should go — the proxy when started for kubectl, else the server
+   * itself (whose client URL says localhost).
+   */
+  public String loopbackUrl() { return "http://127.0.0.1:" + (proxy != null ? proxy.port() : server.getPort()); }
 
   public NamespacedKubernetesClient client() { return client; }
 
@@ -108,6 +126,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   @Override
   public void close() {
+    if (proxy != null) proxy.close();
     client.close();
     server.destroy();
   }

@@ -84,8 +84,8 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
       }
     }
     if ("GET".equals(request.getMethod()) && path.contains("watch=true") && request.getHeader("Upgrade") == null) {
-      return status(400, "BadRequest", "the sandbox's API server streams watches over WebSocket only; kubectl falls"
-          + " back to listing again every few seconds");
+      return status(400, "BadRequest", "this API server streams watches over WebSocket only: use the sandbox's"
+          + " kubeconfig, whose address (a proxy) streams them over HTTP too");
     }
     if ("GET".equals(request.getMethod()) && bare.endsWith("/events") && path.contains("fieldSelector=")) {
       MockResponse events = eventsOf(bare, path);
@@ -320,6 +320,11 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return json(200, tableOf(path, body));
+  }
+
+  /** A list or one object of the collection at {@code path}, as a Table (also for watch events, by the proxy). */
+  ObjectNode tableOf(String path, JsonNode body) {
     List<CustomResourceColumnDefinition> columns = printerColumns(path);
     ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     ObjectNode metadata = table.putObject("metadata");
@@ -353,7 +358,7 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
           .put("apiVersion", "meta.k8s.io/v1");
       partial.set("metadata", object.path("metadata"));
     }
-    return json(200, table);
+    return table;
   }
 
   private synchronized List<CustomResourceColumnDefinition> printerColumns(String path) {

@@ -182,6 +182,44 @@ class SandboxTest {
 
   @Test
   @Order(8)
+  void kubectlWatchesStreamTheChangesOfANewJob() throws Exception {
+    String kubectl = onPath("kubectl");
+    assumeTrue(kubectl != null, "kubectl is not on PATH: skipping the kubectl checks of the sandbox");
+    Path watchOut = dir.resolve("watch.txt");
+    Process watch = new ProcessBuilder(kubectl, "--kubeconfig", sandbox.kubeconfig().toString(), "get", "alrj", "-w")
+        .redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(watchOut).contains("my-replay"));
+      Path file = dir.resolve("watched.yaml");
+      Files.writeString(file, """
+          apiVersion: konnect.konghq.com/v1alpha1
+          kind: AuditLogReplayJob
+          metadata:
+            name: watched
+          spec:
+            region: eu
+            window:
+              lookback: 30m
+            konnect:
+              authRef:
+                name: konnect-token
+          """);
+      kubectl("apply", "-f", file.toString());
+      String waited = kubectl("wait", "--for=condition=Complete", "alrj/watched", "--timeout=30s");
+      assertThat(waited).contains("condition met").doesNotContain("Error", "rror");
+      // every phase the job went through reached the watcher, as table rows
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readString(watchOut).lines()
+          .filter(l -> l.startsWith("watched ")).toList())
+          .anyMatch(l -> l.contains("Accepted") || l.contains("Running"))
+          .anyMatch(l -> l.contains("Completed")));
+      assertThat(Files.readString(watchOut)).doesNotContain("rror");
+    } finally {
+      watch.destroy();
+    }
+  }
+
+  @Test
+  @Order(9)
   void theCommandPrintsTheProgressAndASummaryAndExitsZero() {
     assertThat(result.exitCode()).as(output).isZero();
     assertThat(output).contains("kubectl --kubeconfig " + dir.resolve("kubeconfig").toAbsolutePath()

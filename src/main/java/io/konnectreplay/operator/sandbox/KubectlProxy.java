@@ -1,0 +1,277 @@
+package io.konnectreplay.operator.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * The sandbox's front door for kubectl: forwards every request to the embedded API server, except watches over plain
+ * HTTP. fabric8's mock serves watches over WebSocket only, while kubectl (and every client-go tool) streams them over
+ * HTTP; the proxy opens the WebSocket watch at the mock and streams its events to kubectl as newline-delimited JSON,
+ * so that {@code kubectl get -w} and {@code kubectl wait} work. WebSocket requests (fabric8 clients) are passed
+ * through.
+ *
+ * <p>Watch semantics kept: a {@code resourceVersion} is honoured by first sending what changed after it (the mock's
+ * watch starts from now), {@code fieldSelector} on {@code metadata.name} and {@code metadata.namespace} is applied
+ * here, {@code timeoutSeconds} ends the stream. Bookmarks are not sent.
+ */
+public final class KubectlProxy implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Hop-by-hop and framing headers that each side sets for itself. */
+  private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length",
+      "transfer-encoding", "upgrade", "keep-alive", "te", "trailer");
+
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final HttpClient client;
+  private final int upstreamPort;
+  private final BiFunction<String, JsonNode, JsonNode> tables;
+
+  private KubectlProxy(Vertx vertx, HttpServer server, HttpClient client, int upstreamPort,
+      BiFunction<String, JsonNode, JsonNode> tables) {
+    this.vertx = vertx;
+    this.server = server;
+    this.client = client;
+    this.upstreamPort = upstreamPort;
+    this.tables = tables;
+  }
+
+  /**
+   * Listens on 127.0.0.1:{@code port} (0 = any free port) in front of the API server at 127.0.0.1:{@code upstream};
+   * {@code tables} renders an object of a collection path as a Table, for watches that ask for one (kubectl get -w).
+   */
+  public static KubectlProxy start(int port, int upstreamPort, BiFunction<String, JsonNode, JsonNode> tables) {
+    Vertx vertx = Vertx.vertx();
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(upstreamPort).setMaxPoolSize(32));
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
+    KubectlProxy proxy = new KubectlProxy(vertx, server, client, upstreamPort, tables);
+    server.requestHandler(proxy::handle);
+    try {
+      server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+    }
+    return proxy;
+  }
+
+  public int port() { return server.actualPort(); }
+
+  private void handle(HttpServerRequest request) {
+    if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      passWebSocket(request);
+    } else if (request.method() == HttpMethod.GET && isWatch(request)) {
+      streamWatch(request);
+    } else {
+      forward(request);
+    }
+  }
+
+  private static boolean isWatch(HttpServerRequest request) {
+    String watch = request.getParam("watch");
+    return "true".equalsIgnoreCase(watch) || "1".equals(watch);
+  }
+
+  // ---- plain requests ----------------------------------------------------------------------------------------
+
+  private void forward(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    request.body()
+        .compose(body -> client.request(new RequestOptions().setMethod(request.method()).setURI(request.uri())
+                .setHeaders(forwarded(request.headers())))
+            .compose(upstream -> upstream.send(body))
+            .compose(answer -> answer.body().map(payload -> {
+              response.setStatusCode(answer.statusCode());
+              answer.headers().forEach(h -> {
+                if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                  response.headers().add(h.getKey(), h.getValue());
+                }
+              });
+              response.end(payload);
+              return payload;
+            })))
+        .onFailure(error -> fail(response, error));
+  }
+
+  private static MultiMap forwarded(MultiMap headers) {
+    MultiMap copy = MultiMap.caseInsensitiveMultiMap();
+    headers.forEach(h -> {
+      if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) copy.add(h.getKey(), h.getValue());
+    });
+    return copy;
+  }
+
+  private static void fail(HttpServerResponse response, Throwable error) {
+    if (response.ended() || response.closed()) return;
+    if (response.headWritten()) {
+      response.end();
+      return;
+    }
+    ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+        .put("status", "Failure").put("reason", "ServiceUnavailable").put("code", 503)
+        .put("message", "the sandbox's API server did not answer: " + error.getMessage());
+    response.setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(status.toString());
+  }
+
+  // ---- WebSocket pass-through (fabric8 clients watch this way) -------------------------------------------------
+
+  private void passWebSocket(HttpServerRequest request) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(upstreamPort)
+        .setURI(request.uri());
+    String protocols = request.getHeader("Sec-WebSocket-Protocol");
+    if (protocols != null) options.setSubProtocols(List.of(protocols.split("\\s*,\\s*")));
+    request.toWebSocket().onSuccess(downstream -> client.webSocket(options)
+        .onSuccess(upstream -> pipe(downstream, upstream))
+        .onFailure(error -> downstream.close((short) 1011, "upstream: " + error.getMessage())));
+  }
+
+  private static void pipe(ServerWebSocket downstream, WebSocket upstream) {
+    downstream.frameHandler(upstream::writeFrame);
+    upstream.frameHandler(downstream::writeFrame);
+    downstream.closeHandler(v -> upstream.close());
+    upstream.closeHandler(v -> downstream.close());
+  }
+
+  // ---- watches over HTTP (kubectl) ---------------------------------------------------------------------------
+
+  private void streamWatch(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    Map<String, String> fields = fieldSelector(request.getParam("fieldSelector"));
+    if (fields == null) {
+      response.setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
+              .put("reason", "BadRequest").put("code", 400).put("message", "the sandbox's watches understand"
+                  + " fieldSelector on metadata.name and metadata.namespace only").toString());
+      return;
+    }
+    String labels = request.getParam("labelSelector");
+    String query = labels == null ? "" : "?labelSelector=" + URLEncoder.encode(labels, StandardCharsets.UTF_8);
+    String watchQuery = (query.isEmpty() ? "?" : query + "&") + "watch=true";
+    long since = parseLong(request.getParam("resourceVersion"));
+    String accept = request.getHeader(HttpHeaders.ACCEPT);
+    Watched watched = new Watched(response, fields, accept != null && accept.contains("as=Table") ? request.path() : null);
+
+    client.webSocket(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(upstreamPort)
+            .setURI(request.path() + watchQuery))
+        .onFailure(error -> fail(response, error))
+        .onSuccess(upstream -> {
+          response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+          response.writeHead();
+          upstream.textMessageHandler(watched::send);
+          upstream.closeHandler(v -> {
+            if (!response.ended() && !response.closed()) response.end();
+          });
+          request.connection().closeHandler(v -> upstream.close());
+          String timeout = request.getParam("timeoutSeconds");
+          if (timeout != null && parseLong(timeout) > 0) {
+            vertx.setTimer(TimeUnit.SECONDS.toMillis(parseLong(timeout)), id -> upstream.close());
+          }
+          // The mock's watch starts from now: first send what changed since the client's resourceVersion, so nothing
+          // between its list and this watch is lost (an event may then come twice, which watchers tolerate).
+          if (since > 0) catchUp(request.path() + query, since, watched);
+        });
+  }
+
+  private void catchUp(String listUri, long since, Watched watched) {
+    client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(listUri)
+            .putHeader(HttpHeaders.ACCEPT, "application/json"))
+        .compose(r -> r.send().compose(answer -> answer.body()))
+        .onSuccess(body -> {
+          try {
+            for (JsonNode item : JSON.readTree(body.toString(StandardCharsets.UTF_8)).path("items")) {
+              if (parseLong(item.path("metadata").path("resourceVersion").asText()) > since) {
+                ObjectNode event = JSON.createObjectNode().put("type", "MODIFIED");
+                event.set("object", item);
+                watched.send(event.toString());
+              }
+            }
+          } catch (java.io.IOException e) {
+            // a list that is not JSON: nothing to catch up with
+          }
+        });
+  }
+
+  /** One watch stream to kubectl: filters events by the field selector and renders them as Tables when asked. */
+  private final class Watched {
+    private final HttpServerResponse response;
+    private final Map<String, String> fields;
+    private final String tablePath;
+
+    Watched(HttpServerResponse response, Map<String, String> fields, String tablePath) {
+      this.response = response;
+      this.fields = fields;
+      this.tablePath = tablePath;
+    }
+
+    void send(String message) {
+      if (response.ended() || response.closed()) return;
+      ObjectNode event;
+      try {
+        event = (ObjectNode) JSON.readTree(message);
+      } catch (java.io.IOException | ClassCastException e) {
+        return;
+      }
+      JsonNode metadata = event.path("object").path("metadata");
+      for (Map.Entry<String, String> field : fields.entrySet()) {
+        if (!field.getValue().equals(metadata.path(field.getKey()).asText())) return;
+      }
+      if (tablePath != null && event.has("object")) event.set("object", tables.apply(tablePath, event.get("object")));
+      response.write(Buffer.buffer(event + "\n"));
+    }
+  }
+
+  /** metadata.name / metadata.namespace terms of a field selector, by field; null for anything else. */
+  static Map<String, String> fieldSelector(String selector) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    if (selector == null || selector.isBlank()) return fields;
+    for (String term : selector.split(",")) { // Vert.x has decoded the query already
+      String[] parts = term.split("==?", 2);
+      if (parts.length != 2 || term.contains("!=")) return null;
+      String field = parts[0].strip();
+      if (!field.equals("metadata.name") && !field.equals("metadata.namespace")) return null;
+      fields.put(field.substring("metadata.".length()), parts[1].strip());
+    }
+    return fields;
+  }
+
+  private static long parseLong(String value) {
+    try {
+      return value == null || value.isBlank() ? 0 : Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing anyway
+    }
+  }
+}
