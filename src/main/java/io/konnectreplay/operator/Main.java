@@ -42,7 +42,7 @@ public final class Main {
 
   static String usage() {
     return """
-        konnect-replay-operator %s
+        %s
         usage: java -jar konnect-replay-operator.jar [command] [--setting-name=value …]
 
         commands:
@@ -52,7 +52,7 @@ public final class Main {
           bench      run the benchmark
 
         Settings come from environment variables (see README) or --kebab-case flags, e.g. --poll-interval-max=10s.
-        """.formatted(OkHttpKonnectClient.userAgent());
+        """.formatted(OkHttpKonnectClient.userAgent().replace('/', ' '));
   }
 
   /** Selects the log format before the first logger is created. */
