@@ -115,7 +115,7 @@ public final class SandboxCommand {
   private static void describe(Sandbox sandbox, Sandbox.Options options, PrintStream out, Path log) {
     JobTimings t = options.timings();
     out.println("  Kubernetes API  " + sandbox.kubernetes().loopbackUrl()
-        + "   (fabric8's mock API server; it also answers kubectl's discovery)");
+        + "   (fabric8's mock API server, behind a proxy that streams watches for kubectl)");
     out.println("  Konnect         " + sandbox.emulator().baseUrl() + "/{region}   (emulator: a replay job stays "
         + millis(t.accepted()) + " accepted, " + millis(t.pending()) + " pending, " + millis(t.running())
         + " running)");
@@ -130,7 +130,7 @@ public final class SandboxCommand {
         + sandbox.sampleJobs().size() + " jobs; the fixed window of portal-absolute-window.yaml moved to the last "
         + Sandbox.RECENT_WINDOW.toHours() + " hours).");
     out.println("Watch them with kubectl from another terminal:");
-    out.println("  " + kubectl(sandbox) + " get alrj -A");
+    out.println("  " + kubectl(sandbox) + " get alrj -A -w");
     out.println();
     out.flush();
   }
