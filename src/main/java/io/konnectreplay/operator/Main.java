@@ -1,5 +1,6 @@
 package io.konnectreplay.operator;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -9,6 +10,8 @@ import io.konnectreplay.operator.http.ReplayMetrics;
 import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +73,7 @@ public final class Main {
     OperatorSettings settings = OperatorSettings.fromEnvironment(args);
     Clock clock = Clock.systemUTC();
     ReplayMetrics metrics = new ReplayMetrics(clock);
-    io.fabric8.kubernetes.client.Config kubeConfig = io.fabric8.kubernetes.client.Config.autoConfigure(null);
+    Config kubeConfig = Config.autoConfigure(null);
     // Over plain http (a local API such as the sandbox's) speak HTTP/1.1: the JDK client's h2c upgrade is unreliable
     // there. https servers negotiate HTTP/2 with ALPN as usual.
     if (kubeConfig.getMasterUrl() != null && kubeConfig.getMasterUrl().startsWith("http:")) {
@@ -78,7 +81,7 @@ public final class Main {
     }
     // The shutdown hook comes first, so that a SIGTERM during start-up also stops what has started so far (in
     // reverse order: HTTP endpoints, the operator and its Lease, then the clients).
-    java.util.Deque<AutoCloseable> started = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    Deque<AutoCloseable> started = new ConcurrentLinkedDeque<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping");

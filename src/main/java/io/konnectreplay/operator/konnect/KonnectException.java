@@ -82,7 +82,10 @@ public abstract sealed class KonnectException extends Exception {
     public boolean local() { return local; }
   }
 
-  /** 5xx, timeout, connection refused or reset. Whether Konnect acted on the request is unknown. */
+  /**
+   * 5xx, timeout, connection refused or reset. Whether Konnect acted on the request is unknown. Without an answer
+   * (status 0) the detail is a whole sentence naming the server and the call: "No answer from Konnect at …".
+   */
   public static final class Unavailable extends KonnectException {
     public Unavailable(int httpStatus, String detail, Throwable cause) { super(httpStatus, detail, cause); }
   }

@@ -90,7 +90,6 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     });
     context.getPrimaryCache().addIndexer(SECRET_INDEX, job -> secretKey(job).map(List::of).orElse(List.of()));
     cache = context.getPrimaryCache();
-
     statusWriter = new StatusWriter(context.getClient());
     events = new TransitionEvents(context.getClient(), settings.identity());
 

@@ -348,10 +348,8 @@ public final class ReplayDecision {
     Duration backoff = errorBackoff(in.consecutiveFailures(), in.jitter());
     String reason = error instanceof KonnectException.Unavailable ? Reasons.KONNECT_UNAVAILABLE
         : Reasons.UNEXPECTED_RESPONSE;
-    // The client's own words for an unanswered call already start with "No answer from Konnect at <server>".
-    String answer = error.httpStatus() != 0 ? "Konnect " + error.detail()
-        : error.detail().startsWith("No answer from Konnect") ? error.detail()
-        : "Konnect did not answer: " + error.detail();
+    // An unanswered call's detail is a whole sentence already ("No answer from Konnect at <server> …").
+    String answer = error.httpStatus() == 0 ? error.detail() : "Konnect " + error.detail();
     return done(in, status, new Verdict(phase, reason, answer + ". Retrying in "
         + GoDuration.format(backoff) + (status.getIntent() != null
         ? "; the job is read before anything is sent again, so it is not submitted twice." : "."),

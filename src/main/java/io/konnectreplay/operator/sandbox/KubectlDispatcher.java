@@ -175,18 +175,15 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
    */
   private MockResponse eventsOf(String bare, String path) {
     String query = path.substring(path.indexOf('?') + 1);
-    Map<String, String> wanted = new java.util.LinkedHashMap<>();
+    List<String> selectors = new ArrayList<>();
     for (String param : query.split("&")) {
-      if (!param.startsWith("fieldSelector=")) continue;
-      String selector = java.net.URLDecoder.decode(param.substring("fieldSelector=".length()),
-          java.nio.charset.StandardCharsets.UTF_8);
-      for (String term : selector.split(",")) {
-        int eq = term.indexOf('=');
-        if (eq < 0 || term.contains("!=")) return null;
-        wanted.put(term.substring(0, eq).replace("==", ""), term.substring(eq + 1).replaceFirst("^=", ""));
+      if (param.startsWith("fieldSelector=")) {
+        selectors.add(java.net.URLDecoder.decode(param.substring("fieldSelector=".length()),
+            java.nio.charset.StandardCharsets.UTF_8));
       }
     }
-    if (wanted.isEmpty() || !wanted.keySet().stream().allMatch(k -> k.startsWith("involvedObject."))) return null;
+    FieldSelector selector = FieldSelector.parse(String.join(",", selectors)).orElse(null);
+    if (selector == null || selector.isEmpty() || !selector.onlyUnder("involvedObject")) return null;
     MockResponse all = handleGet(bare);
     if (all.code() != 200) return all;
     try {
@@ -194,9 +191,7 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
           java.nio.charset.StandardCharsets.UTF_8));
       ArrayNode kept = JSON.createArrayNode();
       for (JsonNode event : list.path("items")) {
-        boolean match = wanted.entrySet().stream().allMatch(e -> e.getValue().equals(
-            event.path("involvedObject").path(e.getKey().substring("involvedObject.".length())).asText()));
-        if (match) kept.add(event);
+        if (selector.matches(event)) kept.add(event);
       }
       list.set("items", kept);
       list.put("kind", "EventList"); // the mock says "List", which kubectl's typed client does not take for events
@@ -403,9 +398,14 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
   }
 
   private static MockResponse status(int code, String reason, String message) {
+    return json(code, statusBody(code, reason, message));
+  }
+
+  /** A failed API call's answer body, as an API server writes it (also used by {@link KubectlProxy}). */
+  static ObjectNode statusBody(int code, String reason, String message) {
     ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
         .put("message", message).put("reason", reason).put("code", code);
     status.putObject("metadata");
-    return json(code, status);
+    return status;
   }
 }

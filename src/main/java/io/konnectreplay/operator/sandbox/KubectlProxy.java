@@ -20,9 +20,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -35,7 +33,7 @@ import java.util.function.BiFunction;
  * through.
  *
  * <p>Watch semantics kept: a {@code resourceVersion} is honoured by first sending what changed after it (the mock's
- * watch starts from now), {@code fieldSelector} on {@code metadata.name} and {@code metadata.namespace} is applied
+ * watch starts from now), an equality {@code fieldSelector} on metadata fields ({@code metadata.name}) is applied
  * here, {@code timeoutSeconds} ends the stream. Bookmarks are not sent.
  */
 public final class KubectlProxy implements AutoCloseable {
@@ -131,10 +129,13 @@ public final class KubectlProxy implements AutoCloseable {
       response.end();
       return;
     }
-    ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
-        .put("status", "Failure").put("reason", "ServiceUnavailable").put("code", 503)
-        .put("message", "the sandbox's API server did not answer: " + error.getMessage());
-    response.setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(status.toString());
+    answer(response, KubectlDispatcher.statusBody(503, "ServiceUnavailable",
+        "the sandbox's API server did not answer: " + error.getMessage()));
+  }
+
+  private static void answer(HttpServerResponse response, ObjectNode status) {
+    response.setStatusCode(status.path("code").asInt()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(status.toString());
   }
 
   // ---- WebSocket pass-through (fabric8 clients watch this way) -------------------------------------------------
@@ -160,12 +161,11 @@ public final class KubectlProxy implements AutoCloseable {
 
   private void streamWatch(HttpServerRequest request) {
     HttpServerResponse response = request.response();
-    Map<String, String> fields = fieldSelector(request.getParam("fieldSelector"));
+    FieldSelector fields = FieldSelector.parse(request.getParam("fieldSelector"))
+        .filter(selector -> selector.onlyUnder("metadata")).orElse(null);
     if (fields == null) {
-      response.setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
-              .put("reason", "BadRequest").put("code", 400).put("message", "the sandbox's watches understand"
-                  + " fieldSelector on metadata.name and metadata.namespace only").toString());
+      answer(response, KubectlDispatcher.statusBody(400, "BadRequest",
+          "the sandbox's watches understand equality fieldSelectors on metadata fields only"));
       return;
     }
     String labels = request.getParam("labelSelector");
@@ -218,10 +218,10 @@ public final class KubectlProxy implements AutoCloseable {
   /** One watch stream to kubectl: filters events by the field selector and renders them as Tables when asked. */
   private final class Watched {
     private final HttpServerResponse response;
-    private final Map<String, String> fields;
+    private final FieldSelector fields;
     private final String tablePath;
 
-    Watched(HttpServerResponse response, Map<String, String> fields, String tablePath) {
+    Watched(HttpServerResponse response, FieldSelector fields, String tablePath) {
       this.response = response;
       this.fields = fields;
       this.tablePath = tablePath;
@@ -235,27 +235,10 @@ public final class KubectlProxy implements AutoCloseable {
       } catch (java.io.IOException | ClassCastException e) {
         return;
       }
-      JsonNode metadata = event.path("object").path("metadata");
-      for (Map.Entry<String, String> field : fields.entrySet()) {
-        if (!field.getValue().equals(metadata.path(field.getKey()).asText())) return;
-      }
+      if (!fields.matches(event.path("object"))) return;
       if (tablePath != null && event.has("object")) event.set("object", tables.apply(tablePath, event.get("object")));
       response.write(Buffer.buffer(event + "\n"));
     }
-  }
-
-  /** metadata.name / metadata.namespace terms of a field selector, by field; null for anything else. */
-  static Map<String, String> fieldSelector(String selector) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    if (selector == null || selector.isBlank()) return fields;
-    for (String term : selector.split(",")) { // Vert.x has decoded the query already
-      String[] parts = term.split("==?", 2);
-      if (parts.length != 2 || term.contains("!=")) return null;
-      String field = parts[0].strip();
-      if (!field.equals("metadata.name") && !field.equals("metadata.namespace")) return null;
-      fields.put(field.substring("metadata.".length()), parts[1].strip());
-    }
-    return fields;
   }
 
   private static long parseLong(String value) {

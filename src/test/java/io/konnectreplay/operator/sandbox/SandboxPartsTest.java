@@ -84,4 +84,17 @@ class SandboxPartsTest {
         .isEqualTo("us/portal/3e551b39...");
     assertThat(ProgressTable.shortTarget("au/org")).isEqualTo("au/org");
   }
+
+  @Test
+  void fieldSelectorsMatchNestedFieldsAndRefuseWhatTheyCannotApply() throws Exception {
+    JsonNode event = new ObjectMapper().readTree("""
+        {"metadata":{"name":"e1"},"involvedObject":{"kind":"AuditLogReplayJob","name":"my-replay","uid":"u-1"}}""");
+    FieldSelector describe = FieldSelector.parse("involvedObject.name=my-replay,involvedObject.uid==u-1").orElseThrow();
+    assertThat(describe.onlyUnder("involvedObject")).isTrue();
+    assertThat(describe.onlyUnder("metadata")).isFalse();
+    assertThat(describe.matches(event)).isTrue();
+    assertThat(FieldSelector.parse("involvedObject.name=other").orElseThrow().matches(event)).isFalse();
+    assertThat(FieldSelector.parse("involvedObject.name!=other")).isEmpty();
+    assertThat(FieldSelector.parse("").orElseThrow().isEmpty()).isTrue();
+  }
 }

@@ -134,20 +134,7 @@ class SandboxTest {
   @Test
   @Order(5)
   void kubectlApplyOfANewJobGetsItReconciledToCompleted() throws Exception {
-    Path file = dir.resolve("my-replay.yaml");
-    Files.writeString(file, """
-        apiVersion: konnect.konghq.com/v1alpha1
-        kind: AuditLogReplayJob
-        metadata:
-          name: my-replay
-        spec:
-          region: us
-          window:
-            lookback: 1h
-          konnect:
-            authRef:
-              name: konnect-token
-        """);
+    Path file = lookbackJob("my-replay", "us", "1h");
     assertThat(kubectl("apply", "-f", file.toString())).contains("auditlogreplayjob.konnect.konghq.com/my-replay created");
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
       AuditLogReplayJob job = sandbox.client().resources(AuditLogReplayJob.class).inNamespace(Sandbox.USER_NAMESPACE)
@@ -190,21 +177,7 @@ class SandboxTest {
         .redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
     try {
       await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(watchOut).contains("my-replay"));
-      Path file = dir.resolve("watched.yaml");
-      Files.writeString(file, """
-          apiVersion: konnect.konghq.com/v1alpha1
-          kind: AuditLogReplayJob
-          metadata:
-            name: watched
-          spec:
-            region: eu
-            window:
-              lookback: 30m
-            konnect:
-              authRef:
-                name: konnect-token
-          """);
-      kubectl("apply", "-f", file.toString());
+      kubectl("apply", "-f", lookbackJob("watched", "eu", "30m").toString());
       String waited = kubectl("wait", "--for=condition=Complete", "alrj/watched", "--timeout=30s");
       assertThat(waited).contains("condition met").doesNotContain("Error", "rror");
       // every phase the job went through reached the watcher, as table rows
@@ -232,6 +205,25 @@ class SandboxTest {
     assertThat(output).doesNotContain("\033[");
     assertThat(output.lines().filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d samples/portal-eu-second .*Queued.*")))
         .isNotEmpty();
+  }
+
+  /** A manifest, as a user would write it, for a job in the kubeconfig's namespace with a lookback window. */
+  private static Path lookbackJob(String name, String region, String lookback) throws IOException {
+    Path file = dir.resolve(name + ".yaml");
+    Files.writeString(file, """
+        apiVersion: konnect.konghq.com/v1alpha1
+        kind: AuditLogReplayJob
+        metadata:
+          name: %s
+        spec:
+          region: %s
+          window:
+            lookback: %s
+          konnect:
+            authRef:
+              name: konnect-token
+        """.formatted(name, region, lookback));
+    return file;
   }
 
   private static String kubectl(String... args) throws IOException, InterruptedException {
