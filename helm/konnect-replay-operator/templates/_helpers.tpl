@@ -52,10 +52,10 @@ their status, read the token Secrets, record events. Shared by the ClusterRole a
 per-namespace Roles.
 */}}
 {{- define "konnect-replay-operator.rules" -}}
-- apiGroups: ["konnect.konghq.com"]
+- apiGroups: ["konnectreplay.io"]
   resources: ["auditlogreplayjobs"]
   verbs: ["get", "list", "watch"]
-- apiGroups: ["konnect.konghq.com"]
+- apiGroups: ["konnectreplay.io"]
   resources: ["auditlogreplayjobs/status"]
   verbs: ["get", "update", "patch"]
 - apiGroups: [""]

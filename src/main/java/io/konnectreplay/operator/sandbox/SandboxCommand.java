@@ -172,7 +172,7 @@ public final class SandboxCommand {
     out.println("holding the token the emulator accepts (" + sandbox.token() + "). Try your own job:");
     out.println();
     out.println("  cat <<'EOF' | " + kubectl + " apply -f -");
-    out.println("  apiVersion: konnect.konghq.com/v1alpha1");
+    out.println("  apiVersion: konnectreplay.io/v1alpha1");
     out.println("  kind: AuditLogReplayJob");
     out.println("  metadata:");
     out.println("    name: my-replay");

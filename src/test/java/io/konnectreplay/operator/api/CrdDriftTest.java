@@ -45,7 +45,7 @@ class CrdDriftTest {
     assertThat(v1alpha1.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getName)
         .containsExactly("Region", "Portal", "Start", "End", "Phase", "Reason", "Age");
     assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("alrj");
-    assertThat(crd.getSpec().getNames().getCategories()).containsExactly("konnect");
+    assertThat(crd.getSpec().getNames().getCategories()).containsExactly("konnectreplay");
     assertThat(v1alpha1.getSubresources().getStatus()).isNotNull();
   }
 }

@@ -19,11 +19,11 @@ class BenchFiguresTest {
   @Test
   void requestsToTheMockAreKeyedByMethodNamespaceAndResource() {
     assertThat(CountingDispatcher.key("PUT",
-        "/apis/konnect.konghq.com/v1alpha1/namespaces/spread/auditlogreplayjobs/replay-1/status"))
+        "/apis/konnectreplay.io/v1alpha1/namespaces/spread/auditlogreplayjobs/replay-1/status"))
         .isEqualTo("PUT spread auditlogreplayjobs/status");
     assertThat(CountingDispatcher.key("POST", "/api/v1/namespaces/spread/events"))
         .isEqualTo("POST spread events");
-    assertThat(CountingDispatcher.key("GET", "/apis/konnect.konghq.com/v1alpha1/auditlogreplayjobs?watch=true"))
+    assertThat(CountingDispatcher.key("GET", "/apis/konnectreplay.io/v1alpha1/auditlogreplayjobs?watch=true"))
         .isEqualTo("GET - auditlogreplayjobs");
   }
 }

@@ -19,7 +19,7 @@ import org.luaj.vm2.lib.jse.JsePlatform;
 
 /** Runs the Argo CD health check over every case of its health_test.yaml, as Argo CD's own tests do. */
 class ArgoCdHealthCheckTest {
-  static final Path CHECK = DeployFiles.root().resolve("deploy/argocd/konnect.konghq.com/AuditLogReplayJob");
+  static final Path CHECK = DeployFiles.root().resolve("deploy/argocd/konnectreplay.io/AuditLogReplayJob");
 
   record Health(String status, String message) {}
 
@@ -58,8 +58,8 @@ class ArgoCdHealthCheckTest {
     assertThat(patch).containsEntry("kind", "ConfigMap");
     assertThat((Map<String, Object>) patch.get("metadata")).containsEntry("name", "argocd-cm");
     assertThat((Map<String, Object>) patch.get("data"))
-        .containsOnlyKeys("resource.customizations.health.konnect.konghq.com_AuditLogReplayJob")
-        .containsEntry("resource.customizations.health.konnect.konghq.com_AuditLogReplayJob",
+        .containsOnlyKeys("resource.customizations.health.konnectreplay.io_AuditLogReplayJob")
+        .containsEntry("resource.customizations.health.konnectreplay.io_AuditLogReplayJob",
             DeployFiles.read(CHECK.resolve("health.lua")));
   }
 

@@ -229,7 +229,7 @@ class CrdValidationTest {
   @MethodSource("samples")
   @SuppressWarnings("unchecked")
   void samplesAreAdmitted(String name, Map<String, Object> sample) {
-    assertThat(sample).containsEntry("apiVersion", "konnect.konghq.com/v1alpha1");
+    assertThat(sample).containsEntry("apiVersion", "konnectreplay.io/v1alpha1");
     Map<String, Object> spec = (Map<String, Object>) sample.get("spec");
     assertThat(schemaViolations(spec, spec(), "spec")).isEmpty();
     assertThat(celViolations(job(spec))).isEmpty();

@@ -21,7 +21,7 @@ final class DeployFiles {
   static final String RELEASE = "konnect-replay-operator";
   static final String NAMESPACE = "konnect-replay-operator";
   static final String KUBE_VERSION = "v1.32.0";
-  static final String CRD_FILE = "auditlogreplayjobs.konnect.konghq.com-v1.yml";
+  static final String CRD_FILE = "auditlogreplayjobs.konnectreplay.io-v1.yml";
 
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 

@@ -44,8 +44,8 @@ class HelmChartTest {
 
   /** The operator's rules against the Kubernetes API: exactly these, in the ClusterRole or each Role. */
   static final List<PolicyRule> OPERATOR_RULES = List.of(
-      rule("konnect.konghq.com", "auditlogreplayjobs", "get", "list", "watch"),
-      rule("konnect.konghq.com", "auditlogreplayjobs/status", "get", "update", "patch"),
+      rule("konnectreplay.io", "auditlogreplayjobs", "get", "list", "watch"),
+      rule("konnectreplay.io", "auditlogreplayjobs/status", "get", "update", "patch"),
       rule("", "secrets", "get", "list", "watch"),
       rule("", "events", "create", "patch"));
 

@@ -52,7 +52,7 @@ class KustomizeBaseTest {
   void holdsTheChartsObjectsPlusNamespaceAndCrd() {
     List<String> expected = new ArrayList<>(chart.stream().map(KustomizeBaseTest::id).toList());
     expected.add("Namespace//" + NAMESPACE);
-    expected.add("CustomResourceDefinition//auditlogreplayjobs.konnect.konghq.com");
+    expected.add("CustomResourceDefinition//auditlogreplayjobs.konnectreplay.io");
     assertThat(base).extracting(KustomizeBaseTest::id).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(base).filteredOn(o -> o instanceof Namespaced)
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as(id(o)).isEqualTo(NAMESPACE));

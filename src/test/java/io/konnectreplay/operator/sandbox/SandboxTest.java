@@ -135,7 +135,7 @@ class SandboxTest {
   @Order(5)
   void kubectlApplyOfANewJobGetsItReconciledToCompleted() throws Exception {
     Path file = lookbackJob("my-replay", "us", "1h");
-    assertThat(kubectl("apply", "-f", file.toString())).contains("auditlogreplayjob.konnect.konghq.com/my-replay created");
+    assertThat(kubectl("apply", "-f", file.toString())).contains("auditlogreplayjob.konnectreplay.io/my-replay created");
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
       AuditLogReplayJob job = sandbox.client().resources(AuditLogReplayJob.class).inNamespace(Sandbox.USER_NAMESPACE)
           .withName("my-replay").get();
@@ -211,7 +211,7 @@ class SandboxTest {
   private static Path lookbackJob(String name, String region, String lookback) throws IOException {
     Path file = dir.resolve(name + ".yaml");
     Files.writeString(file, """
-        apiVersion: konnect.konghq.com/v1alpha1
+        apiVersion: konnectreplay.io/v1alpha1
         kind: AuditLogReplayJob
         metadata:
           name: %s

@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("auditlogreplayjobs")
 @Singular("auditlogreplayjob")
 @ShortNames("alrj")
-@Categories("konnect")
+@Categories("konnectreplay")
 @AdditionalPrinterColumn(name = "Region", jsonPath = ".spec.region", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Portal", jsonPath = ".spec.portalID", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Start", jsonPath = ".status.window.startAt", type = AdditionalPrinterColumn.Type.STRING)
@@ -32,7 +32,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class AuditLogReplayJob extends CustomResource<AuditLogReplayJobSpec, AuditLogReplayJobStatus>
     implements Namespaced {
 
-  public static final String GROUP = "konnect.konghq.com";
+  public static final String GROUP = "konnectreplay.io";
   public static final String VERSION = "v1alpha1";
   public static final String CRD_NAME = "auditlogreplayjobs." + GROUP;
 

@@ -1,4 +1,4 @@
--- Argo CD health of a konnect.konghq.com/v1alpha1 AuditLogReplayJob.
+-- Argo CD health of a konnectreplay.io/v1alpha1 AuditLogReplayJob.
 -- A replay is a one-shot job: Completed is Healthy, Failed or Stalled is Degraded, a suspended
 -- request is Suspended, everything else is still Progressing.
 local hs = {}
