@@ -37,8 +37,15 @@ class SamplesTest {
   }
 
   @Test
-  void tokenSecretHoldsATokenUnderKeyToken() {
-    Secret secret = DeployFiles.one(samples, Secret.class);
+  void samplesFolderHoldsNoSecretSoApplyingItNeverOverwritesARealToken() {
+    assertThat(samples).noneMatch(o -> o.getKind().equals("Secret"));
+  }
+
+  @Test
+  void sandboxTokenSecretHoldsATokenUnderKeyToken() {
+    Secret secret = DeployFiles.one(
+        DeployFiles.parseAll(DeployFiles.read(DeployFiles.root().resolve("deploy/sandbox-token/konnect-token-secret.yaml"))),
+        Secret.class);
     assertThat(secret.getMetadata().getName()).isEqualTo("konnect-token");
     assertThat(secret.getData()).containsKey("token");
     assertThat(new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8))
