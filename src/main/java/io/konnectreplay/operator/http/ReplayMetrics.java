@@ -2,6 +2,17 @@ package io.konnectreplay.operator.http;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.konnectreplay.operator.api.v1alpha1.Conditions;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -33,6 +44,7 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
   private final Counter rateLimitWait;
   private final Counter throttled;
   private final Timer creationToCompletion;
+  private final MultiGauge stalledByReason;
   private volatile Supplier<Stream<AuditLogReplayJob>> jobs = Stream::empty;
   private volatile java.util.function.Function<AuditLogReplayJob, String> targetOf = j -> "";
 
@@ -57,6 +69,17 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
         .description("Targets with at least one waiting request").register(registry);
     Gauge.builder("konnect_replay_queue_depth_max", () -> queueStats()[2])
         .description("Longest target queue").register(registry);
+    stalledByReason = MultiGauge.builder("konnect_replay_stalled")
+        .description("Requests that need a person (Stalled=True, not Failed), by the Stalled condition's reason")
+        .register(registry);
+    // The process the operator runs in, for dashboards and for telling a stuck JVM from a stuck Konnect.
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
   }
 
   public PrometheusMeterRegistry registry() { return registry; }
@@ -68,7 +91,28 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
     this.targetOf = targetOf;
   }
 
-  public String scrape() { return registry.scrape(); }
+  /** The Prometheus text; the per-reason stalled gauge is recounted from the cache first (its reasons vary). */
+  public String scrape() {
+    Map<String, Long> stalled = new java.util.TreeMap<>();
+    jobs.get().map(ReplayMetrics::stalledReason).filter(java.util.Objects::nonNull)
+        .forEach(reason -> stalled.merge(reason, 1L, Long::sum));
+    stalledByReason.register(stalled.entrySet().stream()
+        .map(e -> MultiGauge.Row.of(Tags.of("reason", e.getKey()), e.getValue())).toList(), true);
+    return registry.scrape();
+  }
+
+  /** The Stalled condition's reason while a request waits for a person (not once it has Failed), else null. */
+  private static String stalledReason(AuditLogReplayJob job) {
+    if (job.getStatus() == null || job.getStatus().getConditions() == null) return null;
+    boolean failed = false;
+    String stalled = null;
+    for (Condition c : job.getStatus().getConditions()) {
+      if (!Conditions.TRUE.equals(c.getStatus())) continue;
+      if (Conditions.FAILED.equals(c.getType())) failed = true;
+      if (Conditions.STALLED.equals(c.getType())) stalled = c.getReason() == null ? "Unknown" : c.getReason();
+    }
+    return failed ? null : stalled;
+  }
 
   @Override
   public void onCall(String operation, int httpStatusOrZero, Duration latency) {

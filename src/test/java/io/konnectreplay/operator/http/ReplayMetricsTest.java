@@ -1,0 +1,67 @@
+package io.konnectreplay.operator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.konnectreplay.operator.TestJobs;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJobStatus;
+import io.konnectreplay.operator.api.v1alpha1.Phase;
+import io.konnectreplay.operator.reconciler.StatusBuilder;
+import io.konnectreplay.operator.reconciler.Verdict;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReplayMetricsTest {
+  static final Instant NOW = Instant.parse("2026-12-02T10:00:00Z");
+  final ReplayMetrics metrics = new ReplayMetrics(Clock.fixed(NOW, ZoneOffset.UTC));
+  final List<AuditLogReplayJob> jobs = new ArrayList<>();
+
+  ReplayMetricsTest() {
+    metrics.source(() -> jobs.stream(), j -> "t");
+  }
+
+  void add(String name, Phase phase, String reason, Verdict.Kind kind) {
+    AuditLogReplayJob job = TestJobs.job(name).lookback("1h").build();
+    AuditLogReplayJobStatus status = new AuditLogReplayJobStatus();
+    StatusBuilder.apply(status, List.of(), new Verdict(phase, reason, "m", kind), 1, NOW);
+    job.setStatus(status);
+    jobs.add(job);
+  }
+
+  @Test
+  void stalledRequestsAreCountedByReasonAndFailedOnesAreNot() {
+    add("a", Phase.Queued, "SecretNotFound", Verdict.Kind.STALLED);
+    add("b", Phase.Queued, "SecretNotFound", Verdict.Kind.STALLED);
+    add("c", Phase.Queued, "Unauthorized", Verdict.Kind.STALLED);
+    add("d", Phase.Failed, "WindowExpired", Verdict.Kind.FAILED);
+    add("e", Phase.Running, "Running", Verdict.Kind.PROGRESS);
+
+    String scrape = metrics.scrape();
+
+    assertThat(scrape).contains("konnect_replay_stalled{reason=\"SecretNotFound\"} 2.0")
+        .contains("konnect_replay_stalled{reason=\"Unauthorized\"} 1.0")
+        .doesNotContain("konnect_replay_stalled{reason=\"WindowExpired\"}")
+        .doesNotContain("konnect_replay_stalled{reason=\"Running\"}");
+  }
+
+  @Test
+  void aReasonThatNoLongerStallsAnythingLeavesTheScrape() {
+    add("a", Phase.Queued, "SecretNotFound", Verdict.Kind.STALLED);
+    assertThat(metrics.scrape()).contains("konnect_replay_stalled{reason=\"SecretNotFound\"} 1.0");
+
+    jobs.clear();
+    add("a", Phase.Running, "Running", Verdict.Kind.PROGRESS);
+
+    assertThat(metrics.scrape()).doesNotContain("konnect_replay_stalled{");
+  }
+
+  @Test
+  void jvmAndProcessMetricsAreExposed() {
+    assertThat(metrics.scrape()).contains("jvm_memory_used_bytes{", "jvm_threads_live_threads ", "process_cpu_usage ",
+        "process_uptime_seconds ", "jvm_gc_");
+  }
+}
