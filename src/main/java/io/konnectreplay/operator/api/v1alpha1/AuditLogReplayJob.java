@@ -1,6 +1,7 @@
 package io.konnectreplay.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -29,6 +30,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 @JsonClassDescription("A request to Kong Konnect to replay (re-send) the audit logs of a time window to the webhook of an organization region or a Dev Portal. The operator submits it exactly once, queues it behind other replays of the same target, follows Konnect's job until it ends and mirrors it in status.")
+@JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
 public class AuditLogReplayJob extends CustomResource<AuditLogReplayJobSpec, AuditLogReplayJobStatus>
     implements Namespaced {
 

@@ -1,6 +1,7 @@
 package io.konnectreplay.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -13,6 +14,7 @@ import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonClassDescription("What to replay: the target (region and optional portalID), the window, and how to reach Konnect.")
+@JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
 public class AuditLogReplayJobSpec {
 
   public static final String UUID_PATTERN =

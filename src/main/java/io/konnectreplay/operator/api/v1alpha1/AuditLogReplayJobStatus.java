@@ -1,6 +1,7 @@
 package io.konnectreplay.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -9,6 +10,7 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonClassDescription("What the operator and Konnect did with the request: phase, the frozen window, the remote job, the webhook's last answer, the queue position, and kstatus-style conditions.")
+@JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
 public class AuditLogReplayJobStatus {
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
@@ -83,6 +85,7 @@ public class AuditLogReplayJobStatus {
   public int attemptsOrZero() { return attempts == null ? 0 : attempts; }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
   public static class ResolvedWindow {
     @JsonPropertyDescription("Start of the replayed window, RFC3339 UTC.")
     private String startAt;
@@ -106,6 +109,7 @@ public class AuditLogReplayJobStatus {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
   public static class SubmissionIntent {
     @JsonPropertyDescription("The attempt the pending PUT would be (attempts + 1).")
     private Integer attempt;
@@ -124,6 +128,7 @@ public class AuditLogReplayJobStatus {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
   public static class RemoteJob {
     @JsonPropertyDescription("Konnect's job status, verbatim (unconfigured, accepted, pending, running, completed, failed).")
     private String status;
@@ -157,6 +162,7 @@ public class AuditLogReplayJobStatus {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
   public static class WebhookDelivery {
     @JsonPropertyDescription("Konnect's webhook_status: active, inactive or unconfigured.")
     private String status;
@@ -185,6 +191,7 @@ public class AuditLogReplayJobStatus {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
   public static class QueueStatus {
     @JsonPropertyDescription("1 = next to run once the blocker finishes.")
     private Integer position;

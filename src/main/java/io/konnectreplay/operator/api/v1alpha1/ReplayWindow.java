@@ -1,5 +1,6 @@
 package io.konnectreplay.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -15,6 +16,7 @@ import java.util.Objects;
     message = "endAt must be later than startAt")
 @ValidationRule(value = "!has(self.startAt) || !has(self.endAt) || timestamp(self.endAt) - timestamp(self.startAt) <= duration('168h')",
     message = "the window may span at most 7 days (168h): Konnect keeps audit logs for 7 days")
+@JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
 public class ReplayWindow {
 
   public static final String RFC3339_PATTERN =
