@@ -130,4 +130,22 @@ class VersionSkewTest {
     assertThat(harness.instances()).hasSize(1);
     assertThat(harness.instances().get(0).runtime().ready()).as("the operator still runs").isTrue();
   }
+
+  /** The sandbox's typo: the window's only field is unknown, so the request has no window and fails, alone. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aTypoInTheWindowFailsThatRequestOnlyAsAnInvalidSpec() {
+    GenericKubernetesResource typo = withUnknownFields(job("typo").lookback("1h"));
+    ((Map<String, Object>) typo.getAdditionalProperties().get("spec")).put("window", Map.of("lookbak", "1h"));
+    raw().resource(typo).create();
+    String portal = newPortal();
+    harness.create(job("after-typo").portal(portal).window(START, END));
+
+    AuditLogReplayJob failed = harness.awaitCondition("typo", "Failed", "True", "InvalidSpec");
+    assertThat(failed.getStatus().getPhase()).isEqualTo(Phase.Failed);
+    assertThat(harness.condition("typo", "Failed").orElseThrow().getMessage()).contains("spec.window");
+    assertThat(harness.awaitCondition("after-typo", "Ready", "True", "Completed").getStatus().getPhase())
+        .isEqualTo(Phase.Completed);
+    assertThat(puts(portal)).isEqualTo(1);
+  }
 }
