@@ -111,7 +111,7 @@ public final class RequestPlanner {
         range = frozen;
       } else {
         Instant end = now.truncatedTo(ChronoUnit.SECONDS);
-        range = new ReplayWindowRange(end.minus(lookback), end);
+        range = new ReplayWindowRange(Times.floorSecond(end.minus(lookback)), end);
       }
     } else {
       Instant start = Times.parse(window.getStartAt());
@@ -122,7 +122,7 @@ public final class RequestPlanner {
       if (Duration.between(start, end).compareTo(MAX_WINDOW) > 0) {
         return invalid("spec.window may span at most 7 days (168h): Konnect keeps audit logs for 7 days");
       }
-      range = new ReplayWindowRange(start, end);
+      range = new ReplayWindowRange(Times.floorSecond(start), Times.ceilSecond(end));
     }
 
     boolean fresh = !sameTargetAndNonce || !sameWindow(status, range, lookbackText)

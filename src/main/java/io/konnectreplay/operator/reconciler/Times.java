@@ -13,6 +13,18 @@ final class Times {
     return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
+  /**
+   * The whole-second window that contains {@code [start, end]}: start rounded down, end rounded up. Status fields keep
+   * whole seconds, so the window is rounded once, here, and status.window, the PUT body and the request identity then
+   * carry the same instants (a fraction kept in one place and cut in another made every reconcile a new request).
+   */
+  static Instant floorSecond(Instant instant) { return instant.truncatedTo(ChronoUnit.SECONDS); }
+
+  static Instant ceilSecond(Instant instant) {
+    Instant floor = instant.truncatedTo(ChronoUnit.SECONDS);
+    return floor.equals(instant) ? floor : floor.plusSeconds(1);
+  }
+
   static String formatExact(Instant instant) {
     return instant == null ? null : instant.toString();
   }
