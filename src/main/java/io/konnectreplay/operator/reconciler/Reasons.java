@@ -20,6 +20,7 @@ public final class Reasons {
   public static final String WINDOW_EXPIRED = "WindowExpired";
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
+  public static final String INVALID_TOKEN = "InvalidToken";
   public static final String UNAUTHORIZED = "Unauthorized";
   public static final String FORBIDDEN = "Forbidden";
   public static final String PORTAL_NOT_FOUND = "PortalNotFound";

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /** Reads the Konnect token from the Secret a resource references (same namespace only). */
 public final class TokenLookup {
@@ -41,16 +40,19 @@ public final class TokenLookup {
       value = s.getStringData().get(key);
     }
     if (value == null) {
-      TreeSet<String> keys = new TreeSet<>();
-      if (data != null) keys.addAll(data.keySet());
-      if (s.getStringData() != null) keys.addAll(s.getStringData().keySet());
-      return problem(Reasons.SECRET_KEY_NOT_FOUND, "Secret " + name + " has no key \"" + key + "\" (it has: "
-          + (keys.isEmpty() ? "none" : String.join(", ", keys)) + "): add the token under that key, or set"
-          + " spec.konnect.authRef.key.");
+      // The Secret's other keys are not listed: they are the Secret owner's business, not the reader's.
+      return problem(Reasons.SECRET_KEY_NOT_FOUND, "Secret " + name + " has no key \"" + key + "\": add the token"
+          + " under that key, or set spec.konnect.authRef.key to the key that holds it.");
     }
     if (value.isBlank()) {
       return problem(Reasons.SECRET_KEY_NOT_FOUND, "Secret " + name + " key \"" + key + "\" is empty: put the"
           + " Konnect token there.");
+    }
+    String invalid = KonnectToken.problem(value);
+    if (invalid != null) {
+      return problem(Reasons.INVALID_TOKEN, "Secret " + name + " key \"" + key + "\" does not hold a usable Konnect"
+          + " token: " + invalid + ". Put the token itself there (kpat_… or spat_…), for example with kubectl create"
+          + " secret generic " + ref.getName() + " --from-literal=" + key + "=<token>; no call was made to Konnect.");
     }
     return new Lookup(KonnectToken.of(value), null);
   }

@@ -11,6 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 class TokenLookupTest {
@@ -46,11 +52,12 @@ class TokenLookupTest {
   }
 
   @Test
-  void missingKeyListsTheKeysThere() {
+  void missingKeyNamesTheKeyWantedButNotTheSecretsOtherKeys() {
     TokenLookup.Lookup lookup = TokenLookup.lookup(JOB, Optional.of(secret(Map.of("password", b64("kpat_secret")),
         null)));
     assertThat(lookup.problem().reason()).isEqualTo(Reasons.SECRET_KEY_NOT_FOUND);
-    assertThat(lookup.problem().message()).contains("\"token\"", "password").doesNotContain("kpat_secret");
+    assertThat(lookup.problem().message()).contains("\"token\"", "spec.konnect.authRef.key")
+        .doesNotContain("password").doesNotContain("kpat_secret");
   }
 
   @Test
@@ -66,5 +73,43 @@ class TokenLookupTest {
         "2026-11-21T01:00:00Z").secret("s", "pat").build();
     assertThat(TokenLookup.lookup(job, Optional.of(secret(Map.of("pat", b64("kpat_k")), null))).token())
         .isEqualTo(KonnectToken.of("kpat_k"));
+  }
+
+  @Property(tries = 1000)
+  void anyValueIsEitherAUsableTokenOrInvalidTokenNeverAnException(@ForAll("secretValues") String value) {
+    TokenLookup.Lookup lookup = TokenLookup.lookup(JOB, Optional.of(secret(Map.of("token", b64(value)), null)));
+
+    String trimmed = value.strip();
+    boolean usable = !trimmed.isEmpty() && trimmed.length() <= KonnectToken.MAX_LENGTH
+        && trimmed.chars().allMatch(c -> c >= 0x21 && c <= 0x7E);
+    if (usable) {
+      assertThat(lookup.problem()).isNull();
+      assertThat(lookup.token()).isEqualTo(KonnectToken.of(trimmed));
+    } else {
+      assertThat(lookup.token()).isNull();
+      assertThat(lookup.problem().reason()).isIn(Reasons.INVALID_TOKEN, Reasons.SECRET_KEY_NOT_FOUND);
+      if (!trimmed.isEmpty()) assertThat(lookup.problem().reason()).isEqualTo(Reasons.INVALID_TOKEN);
+      if (trimmed.length() >= 4) assertThat(lookup.problem().message()).doesNotContain(trimmed);
+    }
+  }
+
+  @Provide
+  Arbitrary<String> secretValues() {
+    Arbitrary<String> visible = Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(80);
+    Arbitrary<String> any = Arbitraries.strings().all().ofMaxLength(40);
+    Arbitrary<String> withBreak = Combinators.combine(visible, Arbitraries.of("\r\n", "\n", "\u0000", " ", "\t",
+        "\u00e9", "\u2028", "\uD83D\uDE00"), visible).as((a, b, c) -> a + b + c);
+    Arbitrary<String> padded = visible.map(v -> "  " + v + "\n");
+    Arbitrary<String> tooLong = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(4090).ofMaxLength(4200);
+    return Arbitraries.oneOf(visible, any, withBreak, padded, tooLong);
+  }
+
+  @Test
+  void aTokenWithALineBreakInsideIsInvalidAndTheMessageSaysWhyWithoutQuotingIt() {
+    TokenLookup.Lookup lookup = TokenLookup.lookup(JOB,
+        Optional.of(secret(Map.of("token", b64("kpat_first\r\nX-Injected: yes")), null)));
+    assertThat(lookup.problem().reason()).isEqualTo(Reasons.INVALID_TOKEN);
+    assertThat(lookup.problem().message()).contains("character 11 is whitespace", "no call was made to Konnect")
+        .doesNotContain("kpat_first").doesNotContain("Injected");
   }
 }
