@@ -31,7 +31,7 @@ final class KonnectErrors {
       KonnectToken token) {
     JsonNode json = KonnectJson.tryObject(body);
     String reason = KonnectMessages.reasonPhrase(code);
-    String text = token.redact(KonnectMessages.clean(explanation(json, body)));
+    String text = KonnectMessages.upstream(explanation(json, body, token), token, KonnectMessages.MAX_UPSTREAM);
     if (text.equalsIgnoreCase(reason)) text = "";
     String answered = "Konnect answered " + code + (reason.isEmpty() ? "" : " " + reason);
     String message = text.isEmpty() ? answered : answered + ": " + text;
@@ -86,7 +86,7 @@ final class KonnectErrors {
   }
 
   /** What Konnect said, before cleaning: detail (or title) of a problem, a gateway message, or the raw body. */
-  private static String explanation(JsonNode json, String body) {
+  private static String explanation(JsonNode json, String body, KonnectToken token) {
     if (json != null) {
       String detail = KonnectJson.text(json, "detail");
       if (detail != null && !detail.isBlank()) return detail;
@@ -95,7 +95,7 @@ final class KonnectErrors {
       String title = KonnectJson.text(json, "title");
       if (title != null && !title.isBlank()) return title;
     }
-    return KonnectMessages.excerpt(body);
+    return KonnectMessages.excerpt(body, token);
   }
 
   private static List<KonnectException.InvalidParameter> invalidParameters(JsonNode json, KonnectToken token) {
@@ -113,10 +113,12 @@ final class KonnectErrors {
 
   private static String cleanOrNull(String s, KonnectToken token) {
     if (s == null) return null;
-    return token.redact(KonnectMessages.truncate(KonnectMessages.clean(s), KonnectMessages.MAX_EXCERPT));
+    return KonnectMessages.upstream(s, token, KonnectMessages.MAX_EXCERPT);
   }
 
   private static String oneLine(String message, KonnectToken token) {
-    return token.redact(KonnectMessages.clean(message));
+    // every upstream part is already redacted; the whole is bounded so that, past our short prefix, at most
+    // MAX_UPSTREAM characters of what Konnect said reach a condition
+    return KonnectMessages.upstream(message, token, KonnectMessages.MAX_UPSTREAM + 64);
   }
 }

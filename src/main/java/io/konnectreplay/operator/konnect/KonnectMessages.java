@@ -8,6 +8,12 @@ final class KonnectMessages {
 
   /** Longest excerpt of a body that is not Konnect's JSON. */
   static final int MAX_EXCERPT = 200;
+  /** Most characters of upstream text (a problem's detail, a body) that reach any message. */
+  static final int MAX_UPSTREAM = 1024;
+
+  /** Credentials an upstream may echo: a bearer header's value, and Konnect token shapes. */
+  private static final Pattern BEARER = Pattern.compile("(?i)\\bbearer\\s+[^\\s\"',;]+");
+  private static final Pattern KONNECT_TOKEN = Pattern.compile("\\b[ks]pat_[A-Za-z0-9_\\-]*");
 
   /** Konnect correlation ids, e.g. kong:trace:8347343766220159418 or konnect:trace:6644808935508571943. */
   private static final Pattern TRACE_ID =
@@ -18,6 +24,22 @@ final class KonnectMessages {
   private static final Pattern SPACE_BEFORE_PUNCT = Pattern.compile("\\s+([,.;:])");
 
   private KonnectMessages() {}
+
+  /**
+   * Upstream text made safe for a message: the token, any {@code Bearer …} value and anything shaped like a Konnect
+   * token are redacted first, on the whole text, and only then is it cleaned and cut to {@code max} characters. (Cut
+   * first, a token straddling the cut would leave its prefix behind, which no redaction recognises.)
+   */
+  static String upstream(String text, KonnectToken token, int max) {
+    if (text == null) return "";
+    return truncate(clean(redactCredentials(text, token)), max);
+  }
+
+  static String redactCredentials(String text, KonnectToken token) {
+    String s = token == null ? text : token.redact(text);
+    s = BEARER.matcher(s).replaceAll("Bearer [redacted]");
+    return KONNECT_TOKEN.matcher(s).replaceAll("[redacted]");
+  }
 
   /** One line, trace ids removed, trimmed; null becomes "". */
   static String clean(String text) {
@@ -33,11 +55,14 @@ final class KonnectMessages {
   }
 
   /** A short excerpt of a body that is not JSON: tags dropped for HTML, cleaned, at most {@link #MAX_EXCERPT} chars. */
-  static String excerpt(String body) {
+  static String excerpt(String body) { return excerpt(body, null); }
+
+  /** The same, redacting the token and credential shapes before cutting. */
+  static String excerpt(String body, KonnectToken token) {
     if (body == null) return "";
     String s = body;
     if (s.stripLeading().startsWith("<")) s = HTML_TAG.matcher(s).replaceAll(" ");
-    return truncate(clean(s), MAX_EXCERPT);
+    return upstream(s, token, MAX_EXCERPT);
   }
 
   static String truncate(String s, int max) {
