@@ -54,11 +54,18 @@ class GracefulShutdownTest {
     startLeading(Map.of("LEADER_ELECTION_LEASE_DURATION", "3s", "LEADER_ELECTION_RENEW_DEADLINE", "2s",
         "LEADER_ELECTION_RETRY_PERIOD", "500ms"));
 
-    Lease lease = kubernetes.client().leases().inNamespace("operators").withName("konnect-replay-operator").get();
-    lease.getSpec().setHolderIdentity("someone-else");
-    lease.getSpec().setLeaseDurationSeconds(60);
-    lease.getSpec().setRenewTime(ZonedDateTime.now());
-    kubernetes.client().leases().inNamespace("operators").resource(lease).update();
+    // Another instance takes the Lease the way a client does, optimistically: the leader renews every 500 ms, so a
+    // write on a copy it has just renewed meets a 409 and is tried again on a fresh copy.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptionsMatching(
+        e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409)
+        .until(() -> {
+          Lease lease = kubernetes.client().leases().inNamespace("operators").withName("konnect-replay-operator").get();
+          lease.getSpec().setHolderIdentity("someone-else");
+          lease.getSpec().setLeaseDurationSeconds(60);
+          lease.getSpec().setRenewTime(ZonedDateTime.now());
+          kubernetes.client().leases().inNamespace("operators").resource(lease).update();
+          return true;
+        });
 
     assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("exited; output:\n" + output()).isTrue();
     assertThat(process.exitValue()).isEqualTo(1);

@@ -79,7 +79,8 @@ class TokenLookupTest {
   void anyValueIsEitherAUsableTokenOrInvalidTokenNeverAnException(@ForAll("secretValues") String value) {
     TokenLookup.Lookup lookup = TokenLookup.lookup(JOB, Optional.of(secret(Map.of("token", b64(value)), null)));
 
-    String trimmed = value.strip();
+    // what the Secret holds is bytes: a lone surrogate has no UTF-8 form and reads back as '?'
+    String trimmed = new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).strip();
     boolean usable = !trimmed.isEmpty() && trimmed.length() <= KonnectToken.MAX_LENGTH
         && trimmed.chars().allMatch(c -> c >= 0x21 && c <= 0x7E);
     if (usable) {
@@ -98,7 +99,7 @@ class TokenLookupTest {
     Arbitrary<String> visible = Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(80);
     Arbitrary<String> any = Arbitraries.strings().all().ofMaxLength(40);
     Arbitrary<String> withBreak = Combinators.combine(visible, Arbitraries.of("\r\n", "\n", "\u0000", " ", "\t",
-        "\u00e9", "\u2028", "\uD83D\uDE00"), visible).as((a, b, c) -> a + b + c);
+        "\u00e9", "\u2028", "\uD83D\uDE00", "\uD800"), visible).as((a, b, c) -> a + b + c);
     Arbitrary<String> padded = visible.map(v -> "  " + v + "\n");
     Arbitrary<String> tooLong = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(4090).ofMaxLength(4200);
     return Arbitraries.oneOf(visible, any, withBreak, padded, tooLong);
