@@ -49,6 +49,36 @@ class HelmChartTest {
       rule("", "secrets", "get", "list", "watch"),
       rule("", "events", "create", "patch"));
 
+  /** Tenant RBAC: read jobs (view), and manage them but never their status (edit, admin). */
+  static final List<PolicyRule> VIEW_RULES = List.of(
+      rules("konnectreplay.io", List.of("auditlogreplayjobs", "auditlogreplayjobs/status"), "get", "list", "watch"));
+  static final List<PolicyRule> EDIT_RULES = List.of(VIEW_RULES.get(0),
+      rule("konnectreplay.io", "auditlogreplayjobs", "create", "update", "patch", "delete", "deletecollection"));
+  static final String VIEW_ROLE = RELEASE + "-view";
+  static final String EDIT_ROLE = RELEASE + "-edit";
+
+  static PolicyRule rules(String group, List<String> resources, String... verbs) {
+    PolicyRule rule = rule(group, resources.get(0), verbs);
+    rule.setResources(resources);
+    return rule;
+  }
+
+  static ClusterRole clusterRole(List<HasMetadata> objects, String name) {
+    return one(objects, ClusterRole.class, r -> r.getMetadata().getName().equals(name));
+  }
+
+  static void assertTenantRoles(List<HasMetadata> objects) {
+    ClusterRole view = clusterRole(objects, VIEW_ROLE);
+    assertThat(view.getRules()).containsExactlyElementsOf(VIEW_RULES);
+    assertThat(view.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true")
+        .doesNotContainKeys("rbac.authorization.k8s.io/aggregate-to-edit", "rbac.authorization.k8s.io/aggregate-to-admin");
+    ClusterRole edit = clusterRole(objects, EDIT_ROLE);
+    assertThat(edit.getRules()).containsExactlyElementsOf(EDIT_RULES);
+    assertThat(edit.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true")
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true")
+        .doesNotContainKey("rbac.authorization.k8s.io/aggregate-to-view");
+  }
+
   static final List<PolicyRule> LEASE_RULES = List.of(rule("coordination.k8s.io", "leases", "get", "create", "update"));
 
   static PolicyRule rule(String group, String resource, String... verbs) {
@@ -112,7 +142,7 @@ class HelmChartTest {
     @Test
     void rendersTheExpectedObjects() {
       assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-          "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+          "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
           "Service", "Deployment", "PodDisruptionBudget");
       assertThat(objects).filteredOn(o -> !o.getKind().startsWith("Cluster"))
           .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(NAMESPACE));
@@ -210,7 +240,7 @@ class HelmChartTest {
     @Test
     void grantsExactlyWhatTheOperatorUses() {
       assertNoWildcards(objects);
-      ClusterRole role = one(objects, ClusterRole.class);
+      ClusterRole role = clusterRole(objects, RELEASE);
       assertThat(role.getRules()).containsExactlyInAnyOrderElementsOf(OPERATOR_RULES);
       ClusterRoleBinding binding = one(objects, ClusterRoleBinding.class);
       assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
@@ -223,6 +253,13 @@ class HelmChartTest {
       RoleBinding leaseBinding = one(objects, RoleBinding.class);
       assertThat(leaseBinding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
       assertBindsOperator(leaseBinding.getSubjects());
+    }
+
+    @Test
+    void aggregatesTenantRolesIntoViewEditAndAdmin() {
+      assertTenantRoles(objects);
+      assertThat(ofKind(objects, ClusterRoleBinding.class)).as("the built-in roles are bound by the cluster's admins")
+          .noneMatch(b -> b.getRoleRef().getName().startsWith(RELEASE + "-"));
     }
 
     @Test
@@ -247,7 +284,9 @@ class HelmChartTest {
   @Test
   void namespacedModeGrantsRolesInEachWatchedNamespaceOnly() {
     List<HasMetadata> objects = render("watchNamespaces: [team-a, team-b]\n");
-    assertThat(ofKind(objects, ClusterRole.class)).isEmpty();
+    assertThat(ofKind(objects, ClusterRole.class)).extracting(r -> r.getMetadata().getName())
+        .as("only the tenant roles").containsExactlyInAnyOrder(VIEW_ROLE, EDIT_ROLE);
+    assertTenantRoles(objects);
     assertThat(ofKind(objects, ClusterRoleBinding.class)).isEmpty();
     assertNoWildcards(objects);
     for (String ns : List.of("team-a", "team-b")) {
@@ -381,6 +420,13 @@ class HelmChartTest {
         .isEqualTo("replay");
   }
 
+  @Test
+  void tenantRolesCanBeTurnedOff() {
+    List<HasMetadata> objects = render("rbac: {aggregateToDefaultRoles: false}\n");
+    assertThat(ofKind(objects, ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactly(RELEASE);
+    assertThat(helmTemplate("rbac: {aggregateToDefaultRoles: false}\n")).doesNotContain("aggregate-to-");
+  }
+
   static Stream<Arguments> badValues() {
     return Stream.of(
         Arguments.of("logFormat: xml\n", "at '/logFormat': value must be one of 'text', 'json'"),
@@ -391,6 +437,8 @@ class HelmChartTest {
         Arguments.of("replicas: 3\n", "at '': additional properties 'replicas' not allowed"),
         Arguments.of("watchNamespaces: team-a\n", "at '/watchNamespaces': got string, want array"),
         Arguments.of("watchNamespaces: [Team_A]\n", "at '/watchNamespaces/0': 'Team_A' does not match pattern"),
+        Arguments.of("rbac: {aggregateToDefaultRoles: \"yes\"}\n",
+            "at '/rbac/aggregateToDefaultRoles': got string, want boolean"),
         Arguments.of("leaderElection: \"yes\"\n", "at '/leaderElection': got string, want boolean"),
         Arguments.of("pollIntervalMax: 30 seconds\n", "at '/pollIntervalMax': '30 seconds' does not match pattern"),
         Arguments.of("konnect: {maxRps: 0}\n", "at '/konnect/maxRps': exclusiveMinimum"),

@@ -53,6 +53,8 @@ class KustomizeBaseTest {
     List<String> expected = new ArrayList<>(chart.stream().map(KustomizeBaseTest::id).toList());
     expected.add("Namespace//" + NAMESPACE);
     expected.add("CustomResourceDefinition//auditlogreplayjobs.konnectreplay.io");
+    assertThat(DeployFiles.read(DeployFiles.root().resolve("deploy/base/kustomization.yaml")))
+        .contains("  - tenant-rbac.yaml\n");
     assertThat(base).extracting(KustomizeBaseTest::id).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(base).filteredOn(o -> o instanceof Namespaced)
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as(id(o)).isEqualTo(NAMESPACE));
@@ -101,9 +103,13 @@ class KustomizeBaseTest {
   @Test
   void rbacMatchesTheChart() {
     HelmChartTest.assertNoWildcards(base);
-    assertThat(one(base, ClusterRole.class).getRules()).isEqualTo(one(chart, ClusterRole.class).getRules());
-    assertThat(one(base, ClusterRole.class).getRules())
+    for (String name : List.of(DeployFiles.RELEASE, HelmChartTest.VIEW_ROLE, HelmChartTest.EDIT_ROLE)) {
+      assertThat(HelmChartTest.clusterRole(base, name).getRules()).as(name)
+          .isEqualTo(HelmChartTest.clusterRole(chart, name).getRules());
+    }
+    assertThat(HelmChartTest.clusterRole(base, DeployFiles.RELEASE).getRules())
         .containsExactlyInAnyOrderElementsOf(HelmChartTest.OPERATOR_RULES);
+    HelmChartTest.assertTenantRoles(base);
     assertThat(one(base, ClusterRoleBinding.class).getSubjects())
         .isEqualTo(one(chart, ClusterRoleBinding.class).getSubjects());
     assertThat(one(base, Role.class).getRules()).isEqualTo(one(chart, Role.class).getRules());
