@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * One delivered audit-log line (CEF, JSON or CPS) taken apart into its fields, as a receiver reads it. Every field is
- * kept as text, including sig; header fields of CEF lines use their JSON names (NOTES §7.3), so both formats read
+ * kept as text, including sig; header fields of CEF lines use their JSON names, so both formats read
  * alike: {@code event_ts}, {@code event_vendor}, {@code event_product}, {@code event_version}, {@code event_class_id},
  * {@code name}, {@code severity}.
  */

@@ -26,7 +26,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Signs audit-log lines the way Konnect does (NOTES §7.6) and verifies them against a key or a JWKS document.
+ * Signs audit-log lines the way Konnect does and verifies them against a key or a JWKS document.
  *
  * <ul>
  *   <li>JSON: the compact object with {@code ,"sig":"<value>"} appended as the last key; the signature covers the

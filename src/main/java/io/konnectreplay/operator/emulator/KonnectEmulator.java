@@ -45,14 +45,14 @@ import java.util.stream.Collectors;
  * (Konnect: "destinations are global and are available for webhooks in all regions"), so every region prefix sees the
  * same list.
  *
- * <h2>Behaviour that Konnect does not document, and what the emulator does (NOTES §10)</h2>
+ * <h2>Behaviour that Konnect does not document, and what the emulator does</h2>
  * <ul>
  *   <li><b>409.</b> A PUT answers 409 while the target's job is in one of {@link Builder#conflictStates} — default
  *       accepted, pending and running: one job per target, and a PUT never replaces a job in flight. The body is the
  *       documented {@code {"status":409,"title":"Resource Conflict","instance":"konnect:trace:…","detail":"A replay
  *       job is currently running"}}. After completed or failed, a PUT replaces the singleton job.</li>
  *   <li><b>Validation order.</b> unknown path 404 → bearer token 401 → token scope 403 → unknown portal 404 → body
- *       400 → conflict 409. The JWKS needs no token (NOTES §10.7). Fault rules act before all of these, as a gateway
+ *       400 → conflict 409. The JWKS needs no token. Fault rules act before all of these, as a gateway
  *       in front of Konnect would.</li>
  *   <li><b>400.</b> Missing or unparseable body: {@code field "body", rule "invalid", reason "request format is
  *       invalid"}. Missing field: rule {@code required}. Not an RFC3339 date-time (seconds required, offset

@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers a replay window the way Konnect does (NOTES §7.1): the window's events from a {@link SyntheticAuditLog},
+ * Delivers a replay window the way Konnect does: the window's events from a {@link SyntheticAuditLog},
  * each line signed by an {@link AuditLogSigner}, in batches of at most {@code maxBatchSize} newline-separated lines,
  * gzip-compressed, {@code POST}ed with {@code Content-Type: text/plain}, {@code Content-Encoding: gzip} and the
  * webhook's {@code Authorization} verbatim.
@@ -161,7 +161,7 @@ public final class SignedWebhookDelivery implements ReplayDelivery {
     Objects.requireNonNull(webhook, "webhook");
     Format format = Format.of(webhook.logFormat());
     String target = region + (portalId == null ? "/org" : "/portal/" + portalId);
-    // "unconfigured" (NOTES §6.1) or any other non-URL fails the delivery, as an unreachable endpoint would
+    // "unconfigured" or any other non-URL fails the delivery, as an unreachable endpoint would
     HttpUrl url = webhook.endpoint() == null ? null : HttpUrl.parse(webhook.endpoint());
     if (url == null) {
       LOG.warn("replay {} [{}, {}): the endpoint is not an http(s) URL", target, from, to);

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * {@code k * interval + offset(target)} since the epoch; the event at each slot is derived from (seed, region, portal,
  * slot) alone, so the same window always yields the same events, whatever the time of the call, as long as the
  * window is still retained. Organization events are authentication, authorization and access ({@code Ingress})
- * events; Dev Portal events are authentication events only (NOTES §7.5).
+ * events; Dev Portal events are authentication events only.
  *
  * <p>An event's id is its {@code trace_id}: 19 decimal digits, unique per event, carried in every format, so a
  * receiver can spot duplicates.
@@ -40,7 +40,7 @@ public final class SyntheticAuditLog {
   public static final Duration RETENTION = Duration.ofDays(7);
   public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
 
-  /** The kinds of event (NOTES §7.5). */
+  /** The kinds of event. */
   public enum Kind { AUTHENTICATION, AUTHORIZATION, ACCESS }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -220,7 +220,7 @@ public final class SyntheticAuditLog {
     return roll < 5 ? Kind.AUTHENTICATION : roll < 13 ? Kind.AUTHORIZATION : Kind.ACCESS;
   }
 
-  /** 0 success; 1 credential failure; 6 locked or disabled; 7 unknown (NOTES §7.5). */
+  /** 0 success; 1 credential failure; 6 locked or disabled; 7 unknown. */
   static int authenticationSeverity(String outcome) {
     return switch (outcome) {
       case "SUCCESS" -> 0;

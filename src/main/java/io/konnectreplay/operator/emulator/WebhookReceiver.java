@@ -121,7 +121,7 @@ public final class WebhookReceiver implements AutoCloseable {
     return start(port, expectedAuthorization, fetchJwks(jwksUrl));
   }
 
-  /** GETs a JWKS document, without a token (NOTES §10.7: receivers call it unauthenticated). */
+  /** GETs a JWKS document without a token: receivers call it unauthenticated. */
   static String fetchJwks(URI jwksUrl) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest request = HttpRequest.newBuilder(jwksUrl).timeout(Duration.ofSeconds(10))

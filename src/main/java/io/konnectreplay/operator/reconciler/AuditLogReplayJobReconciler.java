@@ -93,7 +93,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     statusWriter = new StatusWriter(context.getClient());
     events = new TransitionEvents(context.getClient(), settings.identity());
 
-    // A Secret that appears or changes re-triggers every request that references it (SPEC 3.5: 401/403 retry at once).
+    // A Secret that appears or changes re-triggers every request that references it (a 401/403 is retried at once when the token changes).
     InformerEventSourceConfiguration<Secret> secrets = InformerEventSourceConfiguration
         .from(Secret.class, AuditLogReplayJob.class)
         .withName("secrets")

@@ -173,7 +173,7 @@ public final class ReplayDecision {
     if (!obs.webhook().ok()) {
       KonnectException error = obs.webhook().error();
       if (!(error instanceof KonnectException.Forbidden)) return konnectError(in, status, error, false);
-      // 403 on the webhook read only skips the check (SPEC 3.6): the token may replay without reading webhooks.
+      // 403 on the webhook read only skips the check: the token may replay without reading webhooks.
     } else if (!obs.webhook().value().enabled()) {
       Webhook webhook = obs.webhook().value();
       Phase kept = phase == null || phase == Phase.Suspended ? Phase.Queued : phase;

@@ -7,7 +7,7 @@ import io.konnectreplay.operator.emulator.AuditLogSigner.Format;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The published examples of NOTES §7.2, §7.3 and §6.5 parse; their signatures are illustrative and do not verify. */
+/** Kong's published audit-log examples (JSON, CEF and a portal event) parse; their signatures are illustrative and do not verify. */
 class AuditLogLineTest {
 
   static final String DOCUMENTED_JWKS = "{\"keys\":[{\"kty\":\"OKP\",\"alg\":\"EdDSA\","
@@ -55,7 +55,7 @@ class AuditLogLineTest {
     assertThat(line.eventId()).isEqualTo("3959872677347089807");
     assertThat(line.eventTime()).isEqualTo(Instant.ofEpochMilli(1750280466889L));
     assertThat(line.target()).isEqualTo("org:777db3e4-5cb7-4dd5-b51c-9878096a6999");
-    // NOTES §7.6: the documented signatures are illustrative.
+    // the documented signatures are illustrative.
     assertThat(AuditLogSigner.verifyLine(DOCUMENTED_ORG_CEF, DOCUMENTED_JWKS)).isFalse();
   }
 

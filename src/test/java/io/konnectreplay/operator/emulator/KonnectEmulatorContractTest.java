@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Answers of the emulator validated against Kong's published OpenAPI files. The one tolerated difference:
- * {@code webhook_status: "unconfigured"}, which real Konnect answers although the spec's enum lacks it (NOTES §6.4,
- * §10.6).
+ * {@code webhook_status: "unconfigured"}, which real Konnect answers although the spec's enum lacks it.
  */
 class KonnectEmulatorContractTest {
   static final String TOKEN = "kpat_test";
