@@ -1,6 +1,7 @@
 package io.konnectreplay.operator.config;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -9,6 +10,8 @@ import java.util.regex.Pattern;
 public final class GoDuration {
   private static final Pattern WHOLE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+");
   private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|m|h)");
+
+  private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
 
   private GoDuration() {}
 
@@ -30,7 +33,12 @@ public final class GoDuration {
       };
       nanos = nanos.add(value.multiply(BigDecimal.valueOf(unit)));
     }
-    return Duration.ofNanos(nanos.longValueExact());
+    // As Go does: a fraction of a nanosecond is dropped ("1m0.5ns" is 1m); more than Go's ~292 years is refused.
+    BigDecimal whole = nanos.setScale(0, RoundingMode.DOWN);
+    if (whole.compareTo(MAX_NANOS) > 0) {
+      throw new IllegalArgumentException("duration \"" + text + "\" is too long (at most 2562047h)");
+    }
+    return Duration.ofNanos(whole.longValueExact());
   }
 
   /** Formats a duration the Go way, for messages: 1h30m0s → "1h30m", 45s → "45s". */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import okhttp3.HttpUrl;
 
 /**
  * The Konnect server URLs a resource may send its token to. Matching uses the parsed URL (scheme, host, port), never
@@ -72,24 +73,30 @@ public final class ServerUrlAllowList {
   }
 
   /**
-   * Parses a server URL into scheme://host[:port][/path] (lower-case host, no trailing slash); empty if it is not
-   * http(s) or has user info, a query or a fragment. A path prefix is kept (a gateway or the emulator may serve
-   * Konnect below one); it plays no part in matching.
+   * The canonical form of a server URL, the one identity every part of the operator uses for it (the queue, the
+   * cache index, the webhook cache, the request budget and the client): parsed by okhttp's {@code HttpUrl}, so the
+   * scheme and host are lower-cased, the default port is dropped, dot segments are resolved and a host that is not a
+   * valid DNS name (a label over 63 characters, say) is refused; trailing slashes are dropped. A path prefix is kept
+   * (a gateway or the emulator may serve Konnect below one); it plays no part in allow-list matching.
+   *
+   * @return scheme://host[:port][/path], or empty when the URL is not http(s), cannot be parsed, or carries user
+   *     info, a query or a fragment
    */
   public static Optional<URI> normalize(String url) {
     if (url == null) return Optional.empty();
+    HttpUrl parsed = HttpUrl.parse(url.strip());
+    if (parsed == null || !parsed.encodedUsername().isEmpty() || !parsed.encodedPassword().isEmpty()
+        || parsed.encodedQuery() != null || parsed.encodedFragment() != null) {
+      return Optional.empty();
+    }
+    StringBuilder canonical = new StringBuilder(parsed.scheme()).append("://")
+        .append(parsed.host().contains(":") ? "[" + parsed.host() + "]" : parsed.host());
+    if (parsed.port() != HttpUrl.defaultPort(parsed.scheme())) canonical.append(':').append(parsed.port());
+    List<String> segments = new ArrayList<>(parsed.encodedPathSegments());
+    while (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) segments.remove(segments.size() - 1);
+    for (String segment : segments) canonical.append('/').append(segment);
     try {
-      URI uri = new URI(url.strip());
-      String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) return Optional.empty();
-      if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
-          || uri.getRawFragment() != null) {
-        return Optional.empty();
-      }
-      String path = uri.getPath() == null ? "" : uri.getPath();
-      while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
-      return Optional.of(new URI(scheme, null, uri.getHost().toLowerCase(Locale.ROOT), uri.getPort(),
-          path.isEmpty() ? null : path, null, null));
+      return Optional.of(new URI(canonical.toString()));
     } catch (URISyntaxException e) {
       return Optional.empty();
     }

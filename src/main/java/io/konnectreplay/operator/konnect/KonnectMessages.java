@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /** Turns what Konnect says into short, one-line, trace-id-free text for conditions and events. */
-final class KonnectMessages {
+public final class KonnectMessages {
 
   /** Longest excerpt of a body that is not Konnect's JSON. */
   static final int MAX_EXCERPT = 200;
@@ -34,6 +34,9 @@ final class KonnectMessages {
     if (text == null) return "";
     return truncate(clean(redactCredentials(text, token)), max);
   }
+
+  /** Text of unknown origin (an exception's message, say) made safe for a condition: redacted, one line, ≤ 1 KiB. */
+  public static String safe(String text) { return upstream(text, null, MAX_UPSTREAM); }
 
   static String redactCredentials(String text, KonnectToken token) {
     String s = token == null ? text : token.redact(text);

@@ -7,7 +7,8 @@ import java.util.Objects;
  * The Konnect singleton a replay job occupies: one per (server, region) for the organization, one per
  * (server, region, portal) for a Dev Portal.
  *
- * @param serverUrl the API server, for example https://us.api.konghq.com (no trailing slash, no path)
+ * @param serverUrl the API server in its canonical form (see {@code ServerUrlAllowList.normalize}), for example
+ *     https://us.api.konghq.com
  * @param region the region, for example "us"
  * @param portalId the Dev Portal id, or null for the organization's audit logs
  */
@@ -32,8 +33,11 @@ public record Target(URI serverUrl, String region, String portalId) {
     return serverUrl.equals(defaultServer) ? local : serverUrl + " " + local;
   }
 
-  /** A key that identifies the singleton across resources, stable over restarts. */
+  /**
+   * The identity of the singleton across resources, stable over restarts: the canonical server URL and the portal
+   * (or the organization). The region is not part of it: the server URL names the region.
+   */
   public String key() {
-    return serverUrl + "|" + region + "|" + (isPortal() ? portalId.toLowerCase(java.util.Locale.ROOT) : "-");
+    return serverUrl + "|" + (isPortal() ? "portal/" + portalId.toLowerCase(java.util.Locale.ROOT) : "org");
   }
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -17,7 +18,10 @@ import io.konnectreplay.operator.api.v1alpha1.Phase;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.konnectreplay.operator.konnect.KonnectClient;
 import io.konnectreplay.operator.konnect.KonnectException;
+import io.konnectreplay.operator.konnect.KonnectMessages;
 import io.konnectreplay.operator.konnect.KonnectToken;
+import io.konnectreplay.operator.konnect.RemoteReplayJob;
+import io.konnectreplay.operator.konnect.ReplayWindowRange;
 import io.konnectreplay.operator.konnect.Target;
 import io.konnectreplay.operator.konnect.Webhook;
 import java.time.Clock;
@@ -48,7 +52,6 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   static final Duration WEBHOOK_CACHE = Duration.ofSeconds(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditLogReplayJobReconciler.class);
-  private static final int MAX_STEPS = 8;
   private static final Duration STALE_RETRY = Duration.ofMillis(300);
 
   private final OperatorSettings settings;
@@ -78,7 +81,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     this.konnect = konnect;
     this.clock = clock;
     this.planner = new RequestPlanner(settings);
-    this.queue = new TargetQueue(settings);
+    this.queue = new TargetQueue(settings, planner);
     this.observer = observer;
   }
 
@@ -142,44 +145,46 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
 
     TokenLookup.Lookup lookup = new TokenLookup.Lookup(null, null);
     QueueSlot slot = QueueSlot.HEAD;
-    if (plan instanceof RequestPlan.Valid) {
+    ReplayCycle.Konnect remote = NO_KONNECT;
+    if (plan instanceof RequestPlan.Valid valid) {
       lookup = TokenLookup.lookup(job, context.getSecondaryResource(Secret.class));
       String key = queue.targetKey(job);
-      slot = queue.slot(job, key == null ? List.of() : context.getPrimaryCache().byIndex(TARGET_INDEX, key));
+      slot = queue.slot(job, sameTarget(key, context), now);
       String gone = key == null ? null : departed.get(key);
       if (slot.head() && gone != null && !gone.equals(TargetQueue.name(job))) slot = slot.readingFirst();
+      if (lookup.token() != null) remote = konnectFor(valid.request().target(), lookup.token(), now);
     }
-    ReplayDecision.TokenProblem tokenProblem = lookup.problem();
-    KonnectToken token = lookup.token();
+    ReplayDecision.Input in = new ReplayDecision.Input(job, plan, slot, lookup.problem(), remote.observation(), now,
+        settings.pollIntervalMax(), failures.getOrDefault(uid, 0), ThreadLocalRandom.current().nextDouble());
+    ReplayCycle.Outcome outcome = ReplayCycle.run(in, remote, (current, withIntent) -> {
+      AuditLogReplayJob written = statusWriter.write(current, withIntent);
+      observer.statusWritten();
+      return written;
+    }, planner);
+    return finish(job, outcome.job(), outcome.done(), uid, now, context);
+  }
 
-    AuditLogReplayJob current = job;
-    Observation observation = Observation.NOTHING;
-    for (int step = 0; step < MAX_STEPS; step++) {
-      Decision decision = ReplayDecision.decide(new ReplayDecision.Input(current, plan, slot, tokenProblem,
-          observation, now, settings.pollIntervalMax(), failures.getOrDefault(uid, 0),
-          ThreadLocalRandom.current().nextDouble()));
-      if (decision instanceof Decision.Done done) {
-        return finish(job, current, done, uid, now, context);
-      }
-      Target target = ((RequestPlan.Valid) plan).request().target();
-      if (decision instanceof Decision.Fetch fetch) {
-        observation = switch (fetch.what()) {
-          case REPLAY_JOB -> observation.withRemoteJob(call(() -> konnect.getReplayJob(target, token(token))));
-          case WEBHOOK -> observation.withWebhook(webhook(target, token(token), now));
-          case WEBHOOK_STATUS -> observation.withWebhookStatus(
-              call(() -> konnect.getWebhookStatus(target, token(token))));
-        };
-      } else if (decision instanceof Decision.Submit submit) {
-        // Record the intent first, with the resourceVersion we read: a stale cache fails here, before any PUT.
-        current = statusWriter.write(current, submit.statusWithIntent());
-        observer.statusWritten();
-        plan = planner.plan(current, now); // the status now describes this request
-        ReplayRequest request = ((RequestPlan.Valid) plan).request();
-        observation = observation.withSubmit(call(() -> konnect.submitReplayJob(target, token(token),
-            request.window())));
-      }
+  /** Konnect for a request without a usable target or token: the decision never asks it. */
+  private static final ReplayCycle.Konnect NO_KONNECT = new ReplayCycle.Konnect() {
+    @Override public Observation observation() { return Observation.NONE; }
+    @Override public Observation.Result<RemoteReplayJob> submit(ReplayWindowRange window) {
+      throw new IllegalStateException("submission without a target or token");
     }
-    throw new IllegalStateException("the replay decision did not settle within " + MAX_STEPS + " steps");
+  };
+
+  private ReplayCycle.Konnect konnectFor(Target target, KonnectToken token, Instant now) {
+    Observation observation = Observation.lazily(() -> call(() -> konnect.getReplayJob(target, token)),
+        () -> webhook(target, token, now), () -> call(() -> konnect.getWebhookStatus(target, token)));
+    return new ReplayCycle.Konnect() {
+      @Override public Observation observation() { return observation; }
+      @Override public Observation.Result<RemoteReplayJob> submit(ReplayWindowRange window) {
+        return call(() -> konnect.submitReplayJob(target, token, window));
+      }
+    };
+  }
+
+  private java.util.Collection<AuditLogReplayJob> sameTarget(String key, Context<AuditLogReplayJob> context) {
+    return key == null ? List.of() : context.getPrimaryCache().byIndex(TARGET_INDEX, key);
   }
 
   private UpdateControl<AuditLogReplayJob> finish(AuditLogReplayJob original, AuditLogReplayJob current,
@@ -209,17 +214,63 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
       boolean freed = verdict.phase().terminal() || verdict.phase() == Phase.Suspended
           || verdict.kind() == Verdict.Kind.STALLED;
       if (freed) {
-        String key = queue.targetKey(original);
-        if (key != null) {
-          queue.next(original, context.getPrimaryCache().byIndex(TARGET_INDEX, key)).ifPresent(next ->
-              wakeUps.wakeWhenCached(next, original, stored.getMetadata().getResourceVersion(),
-                  id -> context.getPrimaryCache().get(id)));
-        }
+        wakeUps.wakeWhenCached(queue.toWake(original, sameTarget(queue.targetKey(original), context), now), original,
+            stored.getMetadata().getResourceVersion(), id -> context.getPrimaryCache().get(id));
       }
     }
     UpdateControl<AuditLogReplayJob> control = UpdateControl.noUpdate();
     if (done.requeueAfter() != null) control.rescheduleAfter(done.requeueAfter());
     return control;
+  }
+
+  /**
+   * An exception escaped the reconcile (a bug, or an API error other than a conflict): say so in the status, with
+   * what failed, instead of leaving the resource without a condition. JOSDK retries with backoff.
+   */
+  @Override
+  public ErrorStatusUpdateControl<AuditLogReplayJob> updateErrorStatus(AuditLogReplayJob job,
+      Context<AuditLogReplayJob> context, Exception e) {
+    var writer = statusWriter;
+    if (writer == null || job.getMetadata() == null) return ErrorStatusUpdateControl.noStatusUpdate();
+    Instant now = clock.instant();
+    AuditLogReplayJobStatus before = job.getStatus();
+    AuditLogReplayJobStatus status = ReplayDecision.copy(before);
+    Phase phase = status.getPhase() == null || status.getPhase() == Phase.Suspended ? Phase.Queued : status.getPhase();
+    Verdict verdict = new Verdict(phase, Reasons.RECONCILE_ERROR, "The reconcile failed: " + whatFailed(e)
+        + ". It is retried with backoff; nothing is sent to Konnect twice. If it persists, report it with the"
+        + " operator's log.", Verdict.Kind.PROGRESS);
+    StatusBuilder.apply(status, before == null || before.getConditions() == null ? List.of() : before.getConditions(),
+        verdict, job.getMetadata().getGeneration() == null ? 0 : job.getMetadata().getGeneration(), now);
+    LOG.warn("reconcile of {} failed: {}", TargetQueue.name(job), whatFailed(e), e);
+    try {
+      AuditLogReplayJob stored = writer.write(job, status);
+      if (stored != job) {
+        observer.statusWritten();
+        if (!Reasons.RECONCILE_ERROR.equals(StatusBuilder.mainReason(before))) events.record(stored, verdict, now);
+      }
+    } catch (RuntimeException writeFailed) {
+      LOG.warn("could not record the failure in the status of {}: {}", TargetQueue.name(job), writeFailed.toString());
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  /** The exception's type and message (redacted, cut) and where in the operator it was thrown. */
+  static String whatFailed(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root
+        && root.getClass().getName().startsWith("io.javaoperatorsdk")) {
+      root = root.getCause();
+    }
+    String where = "";
+    for (StackTraceElement frame : root.getStackTrace()) {
+      if (frame.getClassName().startsWith("io.konnectreplay.")) {
+        String cls = frame.getClassName().substring(frame.getClassName().lastIndexOf('.') + 1);
+        where = " in " + cls + "." + frame.getMethodName() + " (line " + frame.getLineNumber() + ")";
+        break;
+      }
+    }
+    String message = root.getMessage() == null ? "" : ": " + KonnectMessages.safe(root.getMessage());
+    return root.getClass().getSimpleName() + message + where;
   }
 
   /**
@@ -235,16 +286,22 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     return true;
   }
 
-  /** A resource left the cache: forget its failures and, if it held its target, let the next request go. */
+  /**
+   * A resource left the cache: forget its failures, and wake the request that may go next and every one whose status
+   * names it, so the queue moves on at once and no status keeps naming a request that is gone.
+   */
   private void deleted(AuditLogReplayJob job) {
     failures.remove(Objects.requireNonNullElse(job.getMetadata().getUid(), TargetQueue.name(job)));
     String key = queue.targetKey(job);
-    if (key == null || !TargetQueue.active(job) || cache == null) return;
-    if (TargetQueue.name(job).equals(departed.put(key, TargetQueue.name(job)))) return; // already noticed
-    LOG.info("{} was deleted while it held {}; the next request reads Konnect's job before submitting",
-        TargetQueue.name(job), key);
-    queue.next(job, cache.byIndex(TARGET_INDEX, key)).ifPresent(next ->
-        wakeUps.wakeWhenCached(next, job, job.getMetadata().getResourceVersion(), cache::get));
+    var known = cache;
+    if (key == null || known == null) return;
+    if (TargetQueue.active(job)) {
+      if (TargetQueue.name(job).equals(departed.put(key, TargetQueue.name(job)))) return; // already noticed
+      LOG.info("{} was deleted while it held {}; the next request reads Konnect's job before submitting",
+          TargetQueue.name(job), key);
+    }
+    wakeUps.wakeWhenCached(queue.toWake(job, known.byIndex(TARGET_INDEX, key), clock.instant()), job,
+        job.getMetadata().getResourceVersion(), known::get);
   }
 
   private Observation.Result<Webhook> webhook(Target target, KonnectToken token, Instant now) {

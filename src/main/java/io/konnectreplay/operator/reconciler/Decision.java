@@ -3,15 +3,10 @@ package io.konnectreplay.operator.reconciler;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJobStatus;
 import java.time.Duration;
 
-/** What the reconciler does next: ask Konnect something, submit, or finish this reconcile. */
+/** What a reconcile ends with: a submission to make, or the status to record. */
 public sealed interface Decision {
 
-  enum Read { REPLAY_JOB, WEBHOOK, WEBHOOK_STATUS }
-
-  /** Read from Konnect, then decide again with the answer. */
-  record Fetch(Read what) implements Decision {}
-
-  /** Write {@code statusWithIntent} (optimistically), then PUT the window, then decide again with the answer. */
+  /** Write {@code statusWithIntent} (optimistically), then PUT the window; the answer decides the status. */
   record Submit(AuditLogReplayJobStatus statusWithIntent) implements Decision {}
 
   /**

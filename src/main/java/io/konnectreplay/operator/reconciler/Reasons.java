@@ -30,4 +30,5 @@ public final class Reasons {
   public static final String SERVER_URL_NOT_ALLOWED = "ServerURLNotAllowed";
   public static final String SUPERSEDED = "Superseded";
   public static final String WEBHOOK_DISABLED = "WebhookDisabled";
+  public static final String RECONCILE_ERROR = "ReconcileError";
 }

@@ -21,9 +21,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The whole replay lifecycle as a pure function of (resource, plan, queue slot, token state, what Konnect answered,
- * now). The reconciler performs the {@link Decision.Fetch} and {@link Decision.Submit} steps and calls back until it
- * gets a {@link Decision.Done}. No I/O, no clock, no randomness here: everything comes in through {@link Input}.
+ * The whole replay lifecycle as a function of (resource, plan, queue slot, token state, what Konnect answers, now).
+ * Konnect is read through {@link Observation}, only where a decision needs it; a {@link Decision.Submit} is performed
+ * by {@link ReplayCycle}, which hands the answer to {@link #submitted}. No clock, no randomness here: everything
+ * comes in through {@link Input}.
  */
 public final class ReplayDecision {
 
@@ -49,7 +50,14 @@ public final class ReplayDecision {
    * @param jitter a number in [0, 1) that spreads retries
    */
   public record Input(AuditLogReplayJob job, RequestPlan plan, QueueSlot slot, TokenProblem tokenProblem,
-      Observation observation, Instant now, Duration pollIntervalMax, int consecutiveFailures, double jitter) {}
+      Observation observation, Instant now, Duration pollIntervalMax, int consecutiveFailures, double jitter) {
+
+    /** The same input for the resource as written with its intent. */
+    Input after(AuditLogReplayJob written, RequestPlan replanned) {
+      return new Input(written, replanned, slot, tokenProblem, observation, now, pollIntervalMax, consecutiveFailures,
+          jitter);
+    }
+  }
 
   /** The Secret could not give a token. */
   public record TokenProblem(String reason, String message) {}
@@ -131,7 +139,6 @@ public final class ReplayDecision {
     }
 
     Observation obs = in.observation();
-    if (obs.submit() != null) return afterSubmit(in, request, status, obs.submit());
 
     // A Konnect job we do not own held the target when we last looked (a 409, or a replaced window). That stays true
     // through errors in between (a 429 or 5xx on the next read), so read the job again before any PUT. The same when
@@ -139,9 +146,9 @@ public final class ReplayDecision {
     boolean waitingOnRemote = status.getQueue() != null && KONNECT_BLOCKER.equals(status.getQueue().getBlockedBy())
         || in.slot().readFirst();
     if (submitted || waitingOnRemote) {
-      if (obs.remoteJob() == null) return new Decision.Fetch(Decision.Read.REPLAY_JOB);
-      if (!obs.remoteJob().ok()) return konnectError(in, status, obs.remoteJob().error(), status.getIntent() != null);
-      RemoteReplayJob remote = obs.remoteJob().value();
+      Observation.Result<RemoteReplayJob> read = obs.remoteJob();
+      if (!read.ok()) return konnectError(in, status, read.error(), status.getIntent() != null);
+      RemoteReplayJob remote = read.value();
       SubmissionIntent intent = status.getIntent();
       boolean ourWindow = remote.hasWindow(request.window());
 
@@ -169,13 +176,13 @@ public final class ReplayDecision {
       }
     }
 
-    if (obs.webhook() == null) return new Decision.Fetch(Decision.Read.WEBHOOK);
-    if (!obs.webhook().ok()) {
-      KonnectException error = obs.webhook().error();
+    Observation.Result<Webhook> hook = obs.webhook();
+    if (!hook.ok()) {
+      KonnectException error = hook.error();
       if (!(error instanceof KonnectException.Forbidden)) return konnectError(in, status, error, false);
       // 403 on the webhook read only skips the check: the token may replay without reading webhooks.
-    } else if (!obs.webhook().value().enabled()) {
-      Webhook webhook = obs.webhook().value();
+    } else if (!hook.value().enabled()) {
+      Webhook webhook = hook.value();
       Phase kept = phase == null || phase == Phase.Suspended ? Phase.Queued : phase;
       return done(in, status, new Verdict(kept, Reasons.WEBHOOK_DISABLED, "The audit-log webhook of "
           + request.targetName() + " is disabled" + (webhook.endpoint() != null ? " (endpoint " + webhook.endpoint()
@@ -194,7 +201,13 @@ public final class ReplayDecision {
     return new Decision.Submit(withIntent);
   }
 
-  private static Decision afterSubmit(Input in, ReplayRequest request, AuditLogReplayJobStatus status,
+  /** What Konnect's answer to the PUT means; {@code in} holds the resource as written with its intent. */
+  static Decision.Done submitted(Input in, Observation.Result<RemoteReplayJob> result) {
+    ReplayRequest request = ((RequestPlan.Valid) in.plan()).request();
+    return afterSubmit(in, request, copy(in.job().getStatus()), result);
+  }
+
+  private static Decision.Done afterSubmit(Input in, ReplayRequest request, AuditLogReplayJobStatus status,
       Observation.Result<RemoteReplayJob> result) {
     if (result.ok()) {
       RemoteReplayJob accepted = result.value();
@@ -262,7 +275,6 @@ public final class ReplayDecision {
     String adoptedNote = adopted ? " The job was found at Konnect and adopted, not sent again." : "";
     if (remote.completed()) {
       Observation.Result<WebhookStatus> webhook = in.observation().webhookStatus();
-      if (webhook == null) return new Decision.Fetch(Decision.Read.WEBHOOK_STATUS);
       String delivery = "";
       if (webhook.ok()) {
         WebhookStatus ws = webhook.value();
@@ -315,7 +327,7 @@ public final class ReplayDecision {
         pollInterval(in, status.getRemote()));
   }
 
-  private static Decision konnectError(Input in, AuditLogReplayJobStatus status, KonnectException error,
+  private static Decision.Done konnectError(Input in, AuditLogReplayJobStatus status, KonnectException error,
       boolean keepIntent) {
     if (!keepIntent) status.setIntent(null);
     Phase phase = status.getPhase() == null || status.getPhase() == Phase.Suspended ? Phase.Queued

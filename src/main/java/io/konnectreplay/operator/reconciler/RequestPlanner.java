@@ -25,7 +25,21 @@ import java.util.regex.Pattern;
  */
 public final class RequestPlanner {
 
+  /** How long Konnect keeps audit logs. */
   static final Duration MAX_WINDOW = Duration.ofDays(7);
+  /**
+   * The longest absolute window: it is submitted after endAt and must then still start inside the retention (with
+   * the expiry margin and time to be submitted), so a longer one could never be replayed.
+   */
+  static final Duration MAX_SPAN = Duration.ofHours(167);
+  /**
+   * A lookback window ends this long before now, so an operator clock a little ahead of Konnect's never sends an
+   * end_at in Konnect's future.
+   */
+  static final Duration LOOKBACK_LAG = Duration.ofSeconds(5);
+  /** A lookback start is kept at least this far inside the retention (twice the expiry margin). */
+  static final Duration RETENTION_SAFETY = ReplayDecision.EXPIRY_MARGIN.multipliedBy(2);
+  private static final Pattern RFC3339 = Pattern.compile(ReplayWindow.RFC3339_PATTERN);
   private static final Duration MIN_LOOKBACK = Duration.ofMinutes(1);
   private static final Pattern REGION = Pattern.compile("^[a-z]{2}$");
   private static final Pattern UUID = Pattern.compile(AuditLogReplayJobSpec.UUID_PATTERN);
@@ -59,25 +73,17 @@ public final class RequestPlanner {
     }
     String nonce = spec.rerunNonceOrEmpty();
 
-    String serverText = spec.getKonnect().getServerURL();
-    boolean explicitServer = !isBlank(serverText);
-    if (!explicitServer) serverText = settings.defaultServerUrl(region);
-    if (ServerUrlAllowList.normalize(serverText).isEmpty()) {
-      String what = explicitServer ? "spec.konnect.serverURL" : "the default server (KONNECT_SERVER_URL_TEMPLATE)";
-      return invalid(what + " " + quote(serverText) + " is not a valid http(s) URL without user info, query or "
-          + "fragment");
-    }
-    Optional<URI> server = settings.allowedServerUrls().check(serverText);
-    if (server.isEmpty()) {
-      return new RequestPlan.Invalid(Reasons.SERVER_URL_NOT_ALLOWED, "Server URL " + quote(serverText)
+    TargetResolver.Resolution resolution = TargetResolver.resolve(spec, settings);
+    if (resolution instanceof TargetResolver.Resolution.Unresolvable u) return invalid(u.message());
+    TargetResolver.Resolution.Resolved resolved = (TargetResolver.Resolution.Resolved) resolution;
+    Target target = resolved.target();
+    if (settings.allowedServerUrls().check(target.serverUrl().toString()).isEmpty()) {
+      return new RequestPlan.Invalid(Reasons.SERVER_URL_NOT_ALLOWED, "Server URL " + quote(resolved.serverText())
           + " is not allowed by the operator (KONNECT_ALLOWED_SERVER_URLS=" + settings.allowedServerUrls()
           + "), so the token is not sent there. Use a Konnect server URL, or ask the operator's admin to allow it.",
           false);
     }
     URI defaultServer = ServerUrlAllowList.normalize(settings.defaultServerUrl(region)).orElse(null);
-    Target target = spec.getPortalID() == null
-        ? Target.organization(server.get(), region)
-        : Target.portal(server.get(), region, spec.getPortalID().toLowerCase(java.util.Locale.ROOT));
     String targetName = target.describe(defaultServer);
 
     ReplayWindow window = spec.getWindow();
@@ -110,17 +116,20 @@ public final class RequestPlanner {
       if (sameTargetAndNonce && frozen != null) {
         range = frozen;
       } else {
-        Instant end = now.truncatedTo(ChronoUnit.SECONDS);
-        range = new ReplayWindowRange(Times.floorSecond(end.minus(lookback)), end);
+        Instant end = now.truncatedTo(ChronoUnit.SECONDS).minus(LOOKBACK_LAG);
+        Instant start = Times.floorSecond(end.minus(lookback));
+        Instant oldest = Times.ceilSecond(now.minus(MAX_WINDOW).plus(RETENTION_SAFETY));
+        range = new ReplayWindowRange(start.isBefore(oldest) ? oldest : start, end);
       }
     } else {
-      Instant start = Times.parse(window.getStartAt());
-      Instant end = Times.parse(window.getEndAt());
-      if (start == null) return invalid("spec.window.startAt " + quote(window.getStartAt()) + " is not RFC3339");
-      if (end == null) return invalid("spec.window.endAt " + quote(window.getEndAt()) + " is not RFC3339");
+      Instant start = rfc3339(window.getStartAt());
+      Instant end = rfc3339(window.getEndAt());
+      if (start == null) return invalid("spec.window.startAt " + quote(window.getStartAt()) + NOT_RFC3339);
+      if (end == null) return invalid("spec.window.endAt " + quote(window.getEndAt()) + NOT_RFC3339);
       if (!end.isAfter(start)) return invalid("spec.window.endAt must be later than startAt");
-      if (Duration.between(start, end).compareTo(MAX_WINDOW) > 0) {
-        return invalid("spec.window may span at most 7 days (168h): Konnect keeps audit logs for 7 days");
+      if (Duration.between(start, end).compareTo(MAX_SPAN) > 0) {
+        return invalid("spec.window may span at most 167h: it is submitted once endAt has passed and must then still"
+            + " start within the 7 days Konnect keeps audit logs (use lookback: 168h for everything Konnect still has)");
       }
       range = new ReplayWindowRange(Times.floorSecond(start), Times.ceilSecond(end));
     }
@@ -142,6 +151,14 @@ public final class RequestPlanner {
     return range.startAt().equals(Times.parse(status.getWindow().getStartAt()))
         && range.endAt().equals(Times.parse(status.getWindow().getEndAt()))
         && Objects.equals(lookback, status.getWindow().getLookback());
+  }
+
+  private static final String NOT_RFC3339 = " is not an RFC3339 time with an uppercase Z or an offset within ±18:00"
+      + " (for example 2026-11-20T06:00:00Z)";
+
+  /** The instant of a spec time, if it has exactly the form the CRD admits. */
+  private static Instant rfc3339(String text) {
+    return text == null || !RFC3339.matcher(text).matches() ? null : Times.parse(text);
   }
 
   private static RequestPlan invalid(String message) {

@@ -5,19 +5,31 @@ import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJobStatus;
 import io.konnectreplay.operator.api.v1alpha1.Conditions;
 import io.konnectreplay.operator.config.OperatorSettings;
-import io.konnectreplay.operator.config.ServerUrlAllowList;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The order in which requests for one target run, derived only from the resources themselves (as the informer cache
- * holds them), so that a restarted operator or a new leader computes the same queue: the active request first, then
- * the waiting ones by creationTimestamp, namespace and name. Suspended, finished and stalled requests do not hold the
- * line.
+ * The queue rules of one target, in one place. The order is derived only from the resources themselves (as the
+ * informer cache holds them), so a restarted operator or a new leader computes the same queue.
+ *
+ * <ul>
+ *   <li><b>Who holds the target:</b> a request Konnect has, or may have (accepted and not over, or a submission
+ *       under way).
+ *   <li><b>Who may hold it next:</b> only a request that could be submitted now — valid, not finished (or given a new
+ *       rerunNonce), not suspended, its window ended and still inside Konnect's retention, and not stalled (a stall
+ *       judged on an older generation no longer counts). A request that is waiting for its window, suspended or
+ *       stalled keeps no place: the ones behind it go first.
+ *   <li><b>Order:</b> oldest creationTimestamp first, then namespace and name.
+ *   <li><b>Wake-ups:</b> when the holder or the head of the line lets go (finishes, is suspended, stalls or is
+ *       deleted), the next request and every request whose status names it as blocker are woken at once.
+ * </ul>
  */
 public final class TargetQueue {
 
@@ -27,51 +39,62 @@ public final class TargetQueue {
       .thenComparing(j -> j.getMetadata().getName());
 
   private final OperatorSettings settings;
+  private final RequestPlanner planner;
 
-  public TargetQueue(OperatorSettings settings) { this.settings = settings; }
+  public TargetQueue(OperatorSettings settings, RequestPlanner planner) {
+    this.settings = settings;
+    this.planner = planner;
+  }
 
   /**
-   * The key of the singleton a resource's spec points at (server, region, portal or org), or null when the spec is
-   * too broken to tell. Used as the cache index; needs no validation beyond that.
+   * The key of the singleton a resource's spec points at (canonical server URL, portal or org), or null when the spec
+   * is too broken to tell. Used as the cache index; the same key the client, the budget and the webhook cache use.
    */
-  public String targetKey(AuditLogReplayJob job) {
-    if (job.getSpec() == null || job.getSpec().getRegion() == null) return null;
-    String region = job.getSpec().getRegion();
-    String server = job.getSpec().getKonnect() != null && job.getSpec().getKonnect().getServerURL() != null
-        && !job.getSpec().getKonnect().getServerURL().isBlank()
-        ? job.getSpec().getKonnect().getServerURL() : settings.defaultServerUrl(region);
-    String normalized = ServerUrlAllowList.normalize(server).map(Object::toString).orElse(server);
-    String portal = job.getSpec().getPortalID() == null ? "-" : job.getSpec().getPortalID().toLowerCase(Locale.ROOT);
-    return normalized + "|" + region + "|" + portal;
-  }
+  public String targetKey(AuditLogReplayJob job) { return TargetResolver.key(job.getSpec(), settings); }
 
-  /** The place of {@code self} among {@code sameTarget} (which may or may not contain it). */
-  public QueueSlot slot(AuditLogReplayJob self, Collection<AuditLogReplayJob> sameTarget) {
+  /** The place of {@code self} among {@code sameTarget} (which may or may not contain it) at {@code now}. */
+  public QueueSlot slot(AuditLogReplayJob self, Collection<AuditLogReplayJob> sameTarget, Instant now) {
     if (active(self)) return QueueSlot.HEAD;
-    List<AuditLogReplayJob> activeOthers = new ArrayList<>();
-    List<AuditLogReplayJob> waiting = new ArrayList<>();
-    waiting.add(self);
+    List<AuditLogReplayJob> holders = new ArrayList<>();
+    List<AuditLogReplayJob> ahead = new ArrayList<>();
     for (AuditLogReplayJob other : sameTarget) {
-      if (sameResource(other, self) || other.getMetadata().getDeletionTimestamp() != null) continue;
-      if (active(other)) activeOthers.add(other);
-      else if (waiting(other)) waiting.add(other);
+      if (sameResource(other, self) || deleted(other)) continue;
+      if (active(other)) holders.add(other);
+      else if (AGE.compare(other, self) < 0 && ready(other, now)) ahead.add(other);
     }
-    waiting.sort(AGE);
-    int index = indexOf(waiting, self);
-    if (!activeOthers.isEmpty()) {
-      activeOthers.sort(AGE);
-      return new QueueSlot(false, index + 1, name(activeOthers.get(0)));
+    ahead.sort(AGE);
+    if (!holders.isEmpty()) {
+      holders.sort(AGE);
+      return new QueueSlot(false, ahead.size() + 1, name(holders.get(0)));
     }
-    if (index == 0) return QueueSlot.HEAD;
-    return new QueueSlot(false, index, name(waiting.get(0)));
+    if (ahead.isEmpty()) return QueueSlot.HEAD;
+    return new QueueSlot(false, ahead.size(), name(ahead.get(0)));
   }
 
-  /** The request that may use the target once {@code freed} has let go of it, if any waits. */
-  public java.util.Optional<AuditLogReplayJob> next(AuditLogReplayJob freed, Collection<AuditLogReplayJob> sameTarget) {
-    return sameTarget.stream()
-        .filter(j -> !sameResource(j, freed) && j.getMetadata().getDeletionTimestamp() == null)
-        .filter(j -> !active(j) && waiting(j))
-        .min(AGE);
+  /**
+   * The requests to wake when {@code freed} lets go of its place (or is deleted): the next one that could be
+   * submitted, and every one whose status names {@code freed} as its blocker (so no status keeps naming it).
+   */
+  public List<AuditLogReplayJob> toWake(AuditLogReplayJob freed, Collection<AuditLogReplayJob> sameTarget,
+      Instant now) {
+    Set<AuditLogReplayJob> wake = new LinkedHashSet<>();
+    next(freed, sameTarget, now).ifPresent(wake::add);
+    String freedName = name(freed);
+    for (AuditLogReplayJob other : sameTarget) {
+      if (sameResource(other, freed) || deleted(other)) continue;
+      AuditLogReplayJobStatus s = other.getStatus();
+      if (s != null && s.getQueue() != null && freedName.equals(s.getQueue().getBlockedBy())) wake.add(other);
+    }
+    return List.copyOf(wake);
+  }
+
+  /** The request that may use the target once {@code freed} has let go of it, if one could be submitted now. */
+  public Optional<AuditLogReplayJob> next(AuditLogReplayJob freed, Collection<AuditLogReplayJob> sameTarget,
+      Instant now) {
+    List<AuditLogReplayJob> rest = sameTarget.stream()
+        .filter(j -> !sameResource(j, freed) && !deleted(j)).toList();
+    if (rest.stream().anyMatch(TargetQueue::active)) return Optional.empty();
+    return rest.stream().filter(j -> ready(j, now)).min(AGE);
   }
 
   /** Konnect has, or may have, this request: accepted and not over, or a submission under way. */
@@ -80,29 +103,34 @@ public final class TargetQueue {
     return s != null && ((s.getPhase() != null && s.getPhase().active()) || s.getIntent() != null);
   }
 
-  private static boolean waiting(AuditLogReplayJob job) {
+  /** Could be submitted now, if the target were free. */
+  boolean ready(AuditLogReplayJob job, Instant now) {
+    if (job.getSpec() == null || job.getSpec().suspended()) return false;
+    if (!(planner.plan(job, now) instanceof RequestPlan.Valid valid)) return false;
+    ReplayRequest request = valid.request();
     AuditLogReplayJobStatus s = job.getStatus();
-    if (s == null || s.getPhase() == null) return !job.getSpec().suspended();
-    if (s.getPhase().terminal()) {
-      // A finished request whose rerunNonce changed is a new request.
-      return !Objects.equals(Objects.requireNonNullElse(s.getRerunNonce(), ""), job.getSpec().rerunNonceOrEmpty());
+    if (!request.fresh() && s != null && s.getPhase() != null && s.getPhase().terminal()) return false;
+    if (request.window().endAt().isAfter(now)) return false;
+    if (request.window().startAt().isBefore(now.minus(RequestPlanner.MAX_WINDOW).plus(ReplayDecision.EXPIRY_MARGIN))) {
+      return false; // it is about to fail as expired
     }
-    if (job.getSpec().suspended()) return false;
-    return !stalled(s);
+    return request.fresh() || !stalled(job);
   }
 
-  private static boolean stalled(AuditLogReplayJobStatus s) {
-    if (s.getConditions() == null) return false;
+  /** Stalled=True, judged on the current generation (a spec edited since may have fixed what stalled it). */
+  private static boolean stalled(AuditLogReplayJob job) {
+    AuditLogReplayJobStatus s = job.getStatus();
+    if (s == null || s.getConditions() == null) return false;
     for (Condition c : s.getConditions()) {
-      if (Conditions.STALLED.equals(c.getType())) return Conditions.TRUE.equals(c.getStatus());
+      if (Conditions.STALLED.equals(c.getType())) {
+        return Conditions.TRUE.equals(c.getStatus())
+            && Objects.equals(c.getObservedGeneration(), job.getMetadata().getGeneration());
+      }
     }
     return false;
   }
 
-  private static int indexOf(List<AuditLogReplayJob> list, AuditLogReplayJob self) {
-    for (int i = 0; i < list.size(); i++) if (sameResource(list.get(i), self)) return i;
-    return -1;
-  }
+  private static boolean deleted(AuditLogReplayJob job) { return job.getMetadata().getDeletionTimestamp() != null; }
 
   private static boolean sameResource(AuditLogReplayJob a, AuditLogReplayJob b) {
     return a.getMetadata().getName().equals(b.getMetadata().getName())

@@ -33,12 +33,14 @@ public final class TargetWakeUps extends AbstractEventSource<Void, AuditLogRepla
   public Set<Void> getSecondaryResources(AuditLogReplayJob primary) { return Set.of(); }
 
   /**
-   * Wakes {@code next} once {@code cache} holds {@code freed} at {@code resourceVersion} (or after a few seconds).
+   * Wakes each of {@code next} once {@code cache} holds {@code freed} at {@code resourceVersion}, or no longer holds
+   * it (deleted), or after a few seconds.
    */
-  public void wakeWhenCached(AuditLogReplayJob next, AuditLogReplayJob freed, String resourceVersion,
+  public void wakeWhenCached(java.util.List<AuditLogReplayJob> next, AuditLogReplayJob freed, String resourceVersion,
       Function<ResourceID, Optional<AuditLogReplayJob>> cache) {
+    if (next.isEmpty()) return;
     ResourceID freedId = ResourceID.fromResource(freed);
-    ResourceID nextId = ResourceID.fromResource(next);
+    java.util.List<ResourceID> nextIds = next.stream().map(ResourceID::fromResource).toList();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GIVE_UP_MILLIS);
     Runnable check = new Runnable() {
       @Override
@@ -46,7 +48,9 @@ public final class TargetWakeUps extends AbstractEventSource<Void, AuditLogRepla
         boolean cached = cache.apply(freedId).map(j -> Objects.equals(j.getMetadata().getResourceVersion(),
             resourceVersion)).orElse(true);
         if (cached || System.nanoTime() > deadline) {
-          if (isRunning() && getEventHandler() != null) getEventHandler().handleEvent(new Event(nextId));
+          if (isRunning() && getEventHandler() != null) {
+            for (ResourceID id : nextIds) getEventHandler().handleEvent(new Event(id));
+          }
         } else {
           timer.schedule(this, CHECK_MILLIS, TimeUnit.MILLISECONDS);
         }

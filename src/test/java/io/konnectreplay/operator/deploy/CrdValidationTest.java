@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CrdValidationTest {
   static final String WINDOW_FORM = "set either both startAt and endAt, or lookback alone: exactly one window form";
   static final String END_AFTER_START = "endAt must be later than startAt";
-  static final String MAX_SPAN = "the window may span at most 7 days (168h): Konnect keeps audit logs for 7 days";
+  static final String MAX_SPAN = "the window may span at most 167h: it is submitted once endAt has passed and must then"
+      + " still start within the 7 days Konnect keeps audit logs (use lookback: 168h for everything Konnect still has)";
   static final String LOOKBACK_BOUNDS = "lookback must be between 1m and 168h (7 days)";
 
   static final Map<String, Object> SCHEMA = openApiSchema();
@@ -243,7 +244,9 @@ class CrdValidationTest {
   static Stream<Arguments> validSpecs() {
     return Stream.of(
         Arguments.of("six hours", absolute("2026-11-20T00:00:00Z", "2026-11-20T06:00:00Z")),
-        Arguments.of("exactly 7 days", absolute("2026-11-13T00:00:00Z", "2026-11-20T00:00:00Z")),
+        Arguments.of("167 hours", absolute("2026-11-13T01:00:00Z", "2026-11-20T00:00:00Z")),
+        Arguments.of("offsets at the bounds", absolute("2026-11-20T00:00:00+18:00", "2026-11-20T00:00:00-18:00")),
+        Arguments.of("nanoseconds", absolute("2026-11-20T00:00:00.123456789Z", "2026-11-20T00:00:01.000000001Z")),
         Arguments.of("one second", absolute("2026-11-20T00:00:00Z", "2026-11-20T00:00:01Z")),
         Arguments.of("fractions", absolute("2026-11-20T00:00:00.5Z", "2026-11-20T00:00:00.75Z")),
         Arguments.of("offsets compared as instants", absolute("2026-11-20T10:00:00+02:00", "2026-11-20T09:00:00Z")),
@@ -277,7 +280,9 @@ class CrdValidationTest {
         Arguments.of("empty window", absolute("2026-11-20T06:00:00Z", "2026-11-20T06:00:00Z"), END_AFTER_START),
         Arguments.of("end before start once offsets count",
             absolute("2026-11-20T10:00:00Z", "2026-11-20T11:00:00+02:00"), END_AFTER_START),
-        Arguments.of("7 days and a second", absolute("2026-11-13T00:00:00Z", "2026-11-20T00:00:01Z"), MAX_SPAN),
+        Arguments.of("exactly 7 days (always expired once it has ended)",
+            absolute("2026-11-13T00:00:00Z", "2026-11-20T00:00:00Z"), MAX_SPAN),
+        Arguments.of("167 hours and a second", absolute("2026-11-13T00:59:59Z", "2026-11-20T00:00:00Z"), MAX_SPAN),
         Arguments.of("a month", absolute("2026-10-20T00:00:00Z", "2026-11-20T00:00:00Z"), MAX_SPAN),
         Arguments.of("lookback 30s", lookback("30s"), LOOKBACK_BOUNDS),
         Arguments.of("lookback 59999ms", lookback("59999ms"), LOOKBACK_BOUNDS),
@@ -312,6 +317,18 @@ class CrdValidationTest {
         Arguments.of("lookback without unit", lookback("24"), "spec.window.lookback: pattern"),
         Arguments.of("startAt without T", absolute("2026-11-20 00:00:00Z", "2026-11-20T06:00:00Z"),
             "spec.window.startAt: pattern"),
+        Arguments.of("lowercase z", absolute("2026-11-20T00:00:00z", "2026-11-20T06:00:00Z"),
+            "spec.window.startAt: pattern"),
+        Arguments.of("offset beyond +18:00", absolute("2026-11-20T00:00:00Z", "2026-11-20T06:00:00+18:01"),
+            "spec.window.endAt: pattern"),
+        Arguments.of("offset of 19 hours", absolute("2026-11-20T00:00:00-19:00", "2026-11-20T06:00:00Z"),
+            "spec.window.startAt: pattern"),
+        Arguments.of("minute offset out of range", absolute("2026-11-20T00:00:00+05:60", "2026-11-20T06:00:00Z"),
+            "spec.window.startAt: pattern"),
+        Arguments.of("month 13", absolute("2026-13-20T00:00:00Z", "2026-11-20T06:00:00Z"),
+            "spec.window.startAt: pattern"),
+        Arguments.of("hour 24", absolute("2026-11-20T00:00:00Z", "2026-11-20T24:00:00Z"),
+            "spec.window.endAt: pattern"),
         Arguments.of("endAt without zone", absolute("2026-11-20T00:00:00Z", "2026-11-20T06:00:00"),
             "spec.window.endAt: pattern"),
         Arguments.of("secret name with capitals", with(ok, "konnect", Map.of("authRef", Map.of("name", "Konnect_Token"))),

@@ -4,6 +4,7 @@ import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.konnectreplay.operator.konnect.KonnectException;
 import io.konnectreplay.operator.konnect.RemoteReplayJob;
+import io.konnectreplay.operator.konnect.ReplayWindowRange;
 import io.konnectreplay.operator.konnect.Webhook;
 import io.konnectreplay.operator.konnect.WebhookStatus;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Plays the reconciler's loop over {@link ReplayDecision} with canned Konnect answers, recording which calls the
+ * Runs the reconciler's cycle over {@link ReplayDecision} with canned Konnect answers, recording which calls the
  * decision asked for. An answer left unset fails the scenario if it is asked for.
  */
 final class DecisionScenario {
@@ -54,31 +55,30 @@ final class DecisionScenario {
   DecisionScenario submit(KonnectException e) { this.submit = Observation.Result.failed(e); return this; }
   DecisionScenario failures(int n) { this.failures = n; return this; }
 
+  /** Runs the production cycle ({@link ReplayCycle}) with the canned answers. */
   Decision.Done run() {
-    RequestPlan plan = new RequestPlanner(SETTINGS).plan(job, now);
-    Observation obs = Observation.NOTHING;
-    for (int i = 0; i < 8; i++) {
-      Decision d = ReplayDecision.decide(new ReplayDecision.Input(job, plan, slot, tokenProblem, obs, now,
-          SETTINGS.pollIntervalMax(), failures, 0.5));
-      if (d instanceof Decision.Done done) return done;
-      if (d instanceof Decision.Fetch f) {
-        calls.add("GET " + f.what());
-        obs = switch (f.what()) {
-          case REPLAY_JOB -> obs.withRemoteJob(required(remoteJob, "remote job"));
-          case WEBHOOK -> obs.withWebhook(required(webhook, "webhook"));
-          case WEBHOOK_STATUS -> obs.withWebhookStatus(required(webhookStatus, "webhook status"));
-        };
-      } else if (d instanceof Decision.Submit s) {
+    RequestPlanner planner = new RequestPlanner(SETTINGS);
+    Observation observation = Observation.lazily(
+        () -> { calls.add("GET REPLAY_JOB"); return required(remoteJob, "remote job"); },
+        () -> { calls.add("GET WEBHOOK"); return required(webhook, "webhook"); },
+        () -> { calls.add("GET WEBHOOK_STATUS"); return required(webhookStatus, "webhook status"); });
+    ReplayCycle.Konnect konnect = new ReplayCycle.Konnect() {
+      @Override public Observation observation() { return observation; }
+      @Override public Observation.Result<RemoteReplayJob> submit(ReplayWindowRange window) {
         calls.add("PUT");
-        AuditLogReplayJob written = ReplayDecision.copyJob(job);
-        written.setStatus(s.statusWithIntent());
-        job = written;
-        afterIntent = written;
-        plan = new RequestPlanner(SETTINGS).plan(job, now);
-        obs = obs.withSubmit(required(submit, "submit"));
+        return required(submit, "submit");
       }
-    }
-    throw new AssertionError("decision did not settle");
+    };
+    ReplayDecision.Input in = new ReplayDecision.Input(job, planner.plan(job, now), slot, tokenProblem, observation,
+        now, SETTINGS.pollIntervalMax(), failures, 0.5);
+    ReplayCycle.Outcome outcome = ReplayCycle.run(in, konnect, (current, withIntent) -> {
+      AuditLogReplayJob written = ReplayDecision.copyJob(current);
+      written.setStatus(withIntent);
+      afterIntent = written;
+      return written;
+    }, planner);
+    job = outcome.job();
+    return outcome.done();
   }
 
   private static <T> T required(T answer, String what) {

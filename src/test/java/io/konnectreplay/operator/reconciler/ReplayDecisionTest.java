@@ -160,14 +160,27 @@ class ReplayDecisionTest {
     void lookbackIsResolvedOnceAndFrozen() {
       AuditLogReplayJob lookback = job("lb").portal(PORTAL).lookback("24h").build();
       Decision.Done first = at(lookback).slot(new QueueSlot(false, 1, "platform/x")).run();
-      assertThat(first.status().getWindow().getStartAt()).isEqualTo("2026-11-21T12:00:00Z");
-      assertThat(first.status().getWindow().getEndAt()).isEqualTo("2026-11-22T12:00:00Z");
+      // it ends a few seconds before now, so a fast operator clock never sends an end_at in Konnect's future
+      assertThat(first.status().getWindow().getStartAt()).isEqualTo("2026-11-21T11:59:55Z");
+      assertThat(first.status().getWindow().getEndAt()).isEqualTo("2026-11-22T11:59:55Z");
       assertThat(first.status().getWindow().getLookback()).isEqualTo("24h");
 
       AuditLogReplayJob later = withStatus(lookback, first.status());
       Decision.Done second = new DecisionScenario(later, NOW.plusSeconds(3600)).webhook(true)
           .submit(remote("accepted")).run();
-      assertThat(second.status().getWindow().getEndAt()).isEqualTo("2026-11-22T12:00:00Z");
+      assertThat(second.status().getWindow().getEndAt()).isEqualTo("2026-11-22T11:59:55Z");
+    }
+
+    @Test
+    void lookbackOfTheWholeRetentionStartsInsideItAndIsSubmitted() {
+      AuditLogReplayJob all = job("all").portal(PORTAL).lookback("168h").build();
+      DecisionScenario s = at(all).webhook(true).submit(remote("accepted"));
+      Decision.Done done = s.run();
+      assertThat(s.calls).containsExactly("GET WEBHOOK", "PUT");
+      assertThat(done.verdict().reason()).isEqualTo("Submitted");
+      // 7 days back, plus twice the one-minute expiry margin
+      assertThat(done.status().getWindow().getStartAt()).isEqualTo("2026-11-15T12:02:00Z");
+      assertThat(done.status().getWindow().getEndAt()).isEqualTo("2026-11-22T11:59:55Z");
     }
 
     @Test
@@ -180,7 +193,7 @@ class ReplayDecisionTest {
       DecisionScenario s = new DecisionScenario(rerun, NOW.plusSeconds(7200)).webhook(true).submit(remote("accepted"));
       Decision.Done again = s.run();
       assertThat(s.calls).containsExactly("GET WEBHOOK", "PUT");
-      assertThat(again.status().getWindow().getEndAt()).isEqualTo("2026-11-22T14:00:00Z");
+      assertThat(again.status().getWindow().getEndAt()).isEqualTo("2026-11-22T13:59:55Z");
       assertThat(again.status().getRerunNonce()).isEqualTo("again");
       assertThat(again.status().getAttempts()).isEqualTo(1);
     }

@@ -14,18 +14,21 @@ import java.util.Objects;
     message = "set either both startAt and endAt, or lookback alone: exactly one window form")
 @ValidationRule(value = "!has(self.startAt) || !has(self.endAt) || timestamp(self.endAt) > timestamp(self.startAt)",
     message = "endAt must be later than startAt")
-@ValidationRule(value = "!has(self.startAt) || !has(self.endAt) || timestamp(self.endAt) - timestamp(self.startAt) <= duration('168h')",
-    message = "the window may span at most 7 days (168h): Konnect keeps audit logs for 7 days")
+@ValidationRule(value = "!has(self.startAt) || !has(self.endAt) || timestamp(self.endAt) - timestamp(self.startAt) <= duration('167h')",
+    message = "the window may span at most 167h: it is submitted once endAt has passed and must then still start within"
+        + " the 7 days Konnect keeps audit logs (use lookback: 168h for everything Konnect still has)")
 @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
 public class ReplayWindow {
 
   public static final String RFC3339_PATTERN =
-      "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|z|[+-][0-9]{2}:[0-9]{2})$";
+      "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?"
+          + "(Z|[+-](0[0-9]|1[0-7]):[0-5][0-9]|[+-]18:00)$";
   public static final String DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$";
 
   @Pattern(RFC3339_PATTERN)
   @Size(max = 40)
-  @JsonPropertyDescription("Start of the window, RFC3339 (for example 2026-11-20T00:00:00Z). Use with endAt.")
+  @JsonPropertyDescription("Start of the window, RFC3339 with an uppercase Z or an offset within ±18:00 (for example "
+      + "2026-11-20T00:00:00Z). Use with endAt. A fraction of a second widens the window to the whole second.")
   private String startAt;
 
   @Pattern(RFC3339_PATTERN)
@@ -38,8 +41,10 @@ public class ReplayWindow {
   @Size(max = 20)
   @ValidationRule(value = "duration(self) >= duration('1m') && duration(self) <= duration('168h')",
       message = "lookback must be between 1m and 168h (7 days)")
-  @JsonPropertyDescription("Relative window ending now, as a Go duration between 1m and 168h (for example 24h or 90m). "
-      + "Resolved once into status.window when first reconciled; change rerunNonce to resolve it again.")
+  @JsonPropertyDescription("Relative window ending a few seconds before now, as a Go duration between 1m and 168h (for "
+      + "example 24h or 90m); a start older than Konnect's 7-day retention is moved to its oldest safe point, so 168h "
+      + "means everything Konnect still keeps. Resolved once into status.window when first reconciled; change "
+      + "rerunNonce to resolve it again.")
   private String lookback;
 
   public ReplayWindow() {}
