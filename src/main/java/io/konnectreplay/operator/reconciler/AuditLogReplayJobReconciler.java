@@ -300,7 +300,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
       LOG.info("{} was deleted while it held {}; the next request reads Konnect's job before submitting",
           TargetQueue.name(job), key);
     }
-    wakeUps.wakeWhenCached(queue.toWake(job, known.byIndex(TARGET_INDEX, key), clock.instant()), job,
+    wakeUps.wakeWhenCached(queue.toWakeOnDeletion(job, known.byIndex(TARGET_INDEX, key), clock.instant()), job,
         job.getMetadata().getResourceVersion(), known::get);
   }
 

@@ -28,7 +28,8 @@ import java.util.Set;
  *       stalled keeps no place: the ones behind it go first.
  *   <li><b>Order:</b> oldest creationTimestamp first, then namespace and name.
  *   <li><b>Wake-ups:</b> when the holder or the head of the line lets go (finishes, is suspended, stalls or is
- *       deleted), the next request and every request whose status names it as blocker are woken at once.
+ *       deleted), the next request and every request whose status names it as blocker are woken at once; on a
+ *       deletion, every queued request is (their positions changed).
  * </ul>
  */
 public final class TargetQueue {
@@ -84,6 +85,20 @@ public final class TargetQueue {
       if (sameResource(other, freed) || deleted(other)) continue;
       AuditLogReplayJobStatus s = other.getStatus();
       if (s != null && s.getQueue() != null && freedName.equals(s.getQueue().getBlockedBy())) wake.add(other);
+    }
+    return List.copyOf(wake);
+  }
+
+  /**
+   * The requests to wake when {@code deleted} is gone: the next one that could be submitted, and every queued one
+   * (each one's position behind it changed, and none may keep naming it).
+   */
+  public List<AuditLogReplayJob> toWakeOnDeletion(AuditLogReplayJob deleted, Collection<AuditLogReplayJob> sameTarget,
+      Instant now) {
+    Set<AuditLogReplayJob> wake = new LinkedHashSet<>(toWake(deleted, sameTarget, now));
+    for (AuditLogReplayJob other : sameTarget) {
+      if (sameResource(other, deleted) || deleted(other)) continue;
+      if (other.getStatus() != null && other.getStatus().getQueue() != null) wake.add(other);
     }
     return List.copyOf(wake);
   }

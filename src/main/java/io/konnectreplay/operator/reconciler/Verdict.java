@@ -31,7 +31,7 @@ public record Verdict(Phase phase, String reason, String message, Kind kind) {
       case STALLED, FAILED -> "Warning";
       default -> switch (reason) {
         case Reasons.SUPERSEDED, Reasons.RATE_LIMITED, Reasons.KONNECT_UNAVAILABLE, Reasons.UNEXPECTED_RESPONSE,
-            Reasons.RETRYING -> "Warning";
+            Reasons.RETRYING, Reasons.RECONCILE_ERROR -> "Warning";
         default -> "Normal";
       };
     };

@@ -177,6 +177,16 @@ class TargetQueueTest {
       assertThat(QUEUE.toWake(deleted, List.of(holder, waiting), NOW)).containsExactly(waiting);
     }
 
+    @Test
+    void aDeletionWakesEveryQueuedRequestOfTheTarget() {
+      AuditLogReplayJob deleted = ready("b", T2);
+      AuditLogReplayJob holder = active(ready("a", T1), Phase.Running);
+      AuditLogReplayJob third = ready("c", T3);
+      third.setStatus(queued("platform/a", 2));
+      assertThat(QUEUE.toWake(deleted, List.of(holder, third), NOW)).isEmpty();
+      assertThat(QUEUE.toWakeOnDeletion(deleted, List.of(holder, third), NOW)).containsExactly(third);
+    }
+
     static AuditLogReplayJobStatus queued(String blockedBy, int position) {
       AuditLogReplayJobStatus s = new AuditLogReplayJobStatus();
       s.setPhase(Phase.Queued);
