@@ -3,7 +3,6 @@ package io.konnectreplay.operator;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.konnectreplay.operator.http.OperatorHttpServer;
 import io.konnectreplay.operator.http.ReplayMetrics;
@@ -72,7 +71,6 @@ public final class Main {
     Logger log = LoggerFactory.getLogger(Main.class);
     OperatorSettings settings = OperatorSettings.fromEnvironment(args);
     Clock clock = Clock.systemUTC();
-    ReplayMetrics metrics = new ReplayMetrics(clock);
     Config kubeConfig = Config.autoConfigure(null);
     // Over plain http (a local API such as the sandbox's) speak HTTP/1.1: the JDK client's h2c upgrade is unreliable
     // there. https servers negotiate HTTP/2 with ALPN as usual.
@@ -96,13 +94,9 @@ public final class Main {
     }, "shutdown"));
     KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(kubeConfig).build();
     started.add(kubernetes);
-    OkHttpKonnectClient konnect = OkHttpKonnectClient.builder().clock(clock)
-        .maxRequestsPerSecond(settings.maxRequestsPerSecond()).observer(metrics).build();
-    started.add(konnect);
-    OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes, konnect, clock,
-        MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, true));
+    OperatorRuntime runtime = OperatorRuntime.wired(settings, kubernetes, clock, b -> b, true);
     started.add(runtime);
-    metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
+    ReplayMetrics metrics = runtime.metrics();
     OperatorHttpServer http = OperatorHttpServer.start("0.0.0.0", settings.httpPort(), () -> true, runtime::ready,
         metrics::scrape);
     started.add(http);

@@ -8,7 +8,10 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.konnectreplay.operator.config.OperatorSettings;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.konnectreplay.operator.http.ReplayMetrics;
 import io.konnectreplay.operator.konnect.KonnectClient;
+import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
 import io.konnectreplay.operator.reconciler.AuditLogReplayJobReconciler;
 import io.konnectreplay.operator.reconciler.ReplayObserver;
 import java.time.Clock;
@@ -32,6 +35,47 @@ public final class OperatorRuntime implements AutoCloseable {
     this.reconciler = reconciler;
     this.closing = closing;
     this.parts = parts;
+  }
+
+  /**
+   * The operator as {@code run} starts it, and as the sandbox, the benchmark and the tests do: a Konnect client
+   * (okhttp, with the settings' request budget) reporting to Prometheus metrics, JOSDK's metrics in the same registry,
+   * and the phase and queue gauges reading the informer cache. Closing the runtime closes the client.
+   *
+   * @param konnect adjusts the Konnect client (timeouts in tests); the identity for the default
+   */
+  public static OperatorRuntime wired(OperatorSettings settings, KubernetesClient kubernetes, Clock clock,
+      java.util.function.UnaryOperator<OkHttpKonnectClient.Builder> konnect, boolean exitOnLostLease) {
+    ReplayMetrics metrics = new ReplayMetrics(clock);
+    OkHttpKonnectClient client = konnect.apply(OkHttpKonnectClient.builder().clock(clock)
+        .maxRequestsPerSecond(settings.maxRequestsPerSecond()).observer(metrics)).build();
+    try {
+      OperatorRuntime runtime = start(new Parts(settings, kubernetes, client, clock,
+          MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, exitOnLostLease));
+      metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
+      runtime.owned = new Owned(client, metrics);
+      return runtime;
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  /** What {@link #wired} created and the runtime closes. */
+  private record Owned(OkHttpKonnectClient konnect, ReplayMetrics metrics) {}
+
+  private volatile Owned owned;
+
+  /** The metrics of a {@link #wired} runtime. */
+  public ReplayMetrics metrics() {
+    if (owned == null) throw new IllegalStateException("not a wired runtime");
+    return owned.metrics();
+  }
+
+  /** The Konnect client of a {@link #wired} runtime. */
+  public OkHttpKonnectClient konnect() {
+    if (owned == null) throw new IllegalStateException("not a wired runtime");
+    return owned.konnect();
   }
 
   /** Everything the runtime needs from outside; tests and the sandbox swap the parts. */
@@ -102,6 +146,7 @@ public final class OperatorRuntime implements AutoCloseable {
     closing.set(true);
     operator.stop();
     if (parts.settings().leaderElection()) releaseLease();
+    if (owned != null) owned.konnect().close();
   }
 
   /**

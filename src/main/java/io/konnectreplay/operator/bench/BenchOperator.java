@@ -5,11 +5,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.konnectreplay.operator.OperatorRuntime;
 import io.konnectreplay.operator.config.OperatorSettings;
-import io.konnectreplay.operator.http.ReplayMetrics;
-import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,15 +60,9 @@ final class BenchOperator implements AutoCloseable {
           () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
           ready);
     }
-    Clock clock = Clock.systemUTC();
-    ReplayMetrics metrics = new ReplayMetrics(clock);
-    OkHttpKonnectClient konnect = OkHttpKonnectClient.builder().clock(clock)
-        .maxRequestsPerSecond(settings.maxRequestsPerSecond()).observer(metrics).build();
-    OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes, konnect, clock,
-        MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, false));
-    metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
+    OperatorRuntime runtime = OperatorRuntime.wired(settings, kubernetes, Clock.systemUTC(), b -> b, false);
     long ready = System.nanoTime() - t0;
-    return new BenchOperator(() -> { runtime.close(); konnect.close(); kubernetes.close(); },
+    return new BenchOperator(() -> { runtime.close(); kubernetes.close(); },
         () -> runtime.reconciler().statusWrites(), runtime::ready, ready);
   }
 

@@ -185,12 +185,9 @@ public final class Sandbox implements AutoCloseable {
           "TERMINATION_TIMEOUT", "2s",
           "LEADER_ELECTION", "false",
           "POD_NAME", "sandbox"));
-      OkHttpKonnectClient konnectClient = OkHttpKonnectClient.builder().clock(options.clock())
-          .maxRequestsPerSecond(settings.maxRequestsPerSecond()).build();
-      started.add(konnectClient);
-      OperatorRuntime operator = OperatorRuntime.start(new OperatorRuntime.Parts(settings, kubernetes.newClient(),
-          konnectClient, options.clock(), null, null, false));
+      OperatorRuntime operator = OperatorRuntime.wired(settings, kubernetes.newClient(), options.clock(), b -> b, false);
       started.add(operator);
+      OkHttpKonnectClient konnectClient = operator.konnect();
 
       List<String> sampleJobs = apply(kubernetes.client(), samples, options.clock().instant());
       return new Sandbox(options, kubernetes, delivery, emulator, receivers, konnectClient, operator, token,
@@ -374,7 +371,6 @@ public final class Sandbox implements AutoCloseable {
     parts.add(kubernetes);
     parts.addAll(receivers.values());
     parts.add(emulator);
-    parts.add(konnectClient);
     parts.add(operator);
     closeAll(parts);
   }

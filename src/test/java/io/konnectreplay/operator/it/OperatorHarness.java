@@ -12,7 +12,6 @@ import io.konnectreplay.operator.TestJobs;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.konnectreplay.operator.emulator.KonnectEmulator;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.konnectreplay.operator.http.OperatorHttpServer;
 import io.konnectreplay.operator.http.ReplayMetrics;
 import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
@@ -46,8 +45,7 @@ public final class OperatorHarness implements AutoCloseable {
   public record Instance(String identity, OperatorRuntime runtime, OkHttpKonnectClient konnect,
       ReplayMetrics metrics, OperatorHttpServer http) {
     void stop() {
-      runtime.close();
-      konnect.close();
+      runtime.close(); // closes its Konnect client
       if (http != null) http.close();
     }
   }
@@ -74,13 +72,11 @@ public final class OperatorHarness implements AutoCloseable {
     Map<String, String> own = new HashMap<>(settings);
     own.put("POD_NAME", identity);
     // Wired as Main wires it: Prometheus metrics from both observers, and the HTTP endpoints on a free port.
-    ReplayMetrics metrics = new ReplayMetrics(Clock.systemUTC());
-    OkHttpKonnectClient client = OkHttpKonnectClient.builder().clock(Clock.systemUTC()).maxRequestsPerSecond(50)
-        .readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5)).observer(metrics).build();
-    OperatorRuntime runtime = OperatorRuntime.start(new OperatorRuntime.Parts(OperatorSettings.defaults(own),
-        kubernetes.newClient(), client, Clock.systemUTC(),
-        MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, false));
-    metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
+    OperatorRuntime runtime = OperatorRuntime.wired(OperatorSettings.defaults(own), kubernetes.newClient(),
+        Clock.systemUTC(), b -> b.maxRequestsPerSecond(50).readTimeout(Duration.ofSeconds(2))
+            .callTimeout(Duration.ofSeconds(5)), false);
+    OkHttpKonnectClient client = runtime.konnect();
+    ReplayMetrics metrics = runtime.metrics();
     OperatorHttpServer http;
     try {
       http = OperatorHttpServer.start("127.0.0.1", 0, () -> true, runtime::ready, metrics::scrape);
