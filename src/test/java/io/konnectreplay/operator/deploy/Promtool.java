@@ -26,12 +26,15 @@ final class Promtool {
   /** The promtool to run: {@code PROMTOOL} when set, else the first one on PATH. */
   static Path executable() {
     String configured = System.getenv("PROMTOOL");
-    if (configured != null && !configured.isBlank()) return Path.of(configured);
-    for (String dir : String.valueOf(System.getenv("PATH")).split(File.pathSeparator)) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir, "promtool");
-      if (Files.isExecutable(candidate)) return candidate;
+    if (configured != null && !configured.isBlank()) {
+      if (Files.isExecutable(Path.of(configured))) return Path.of(configured);
+    } else {
+      for (String dir : String.valueOf(System.getenv("PATH")).split(File.pathSeparator)) {
+        Path candidate = Path.of(dir.isEmpty() ? "." : dir, "promtool");
+        if (Files.isExecutable(candidate)) return candidate;
+      }
     }
-    String missing = "promtool is not installed (apt-get install prometheus, or set PROMTOOL)";
+    String missing = "promtool is not installed (apt-get install prometheus, or set PROMTOOL to its path)";
     if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(missing + ": CI must run the promtool tests");
     Assumptions.abort(missing);
     throw new AssertionError("unreachable");
