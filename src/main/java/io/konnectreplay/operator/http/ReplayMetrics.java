@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -50,7 +51,7 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
   private final Timer creationToSubmission;
   private final MultiGauge stalledByReason;
   private final MultiGauge byPhaseAndReason;
-  private final java.util.concurrent.atomic.AtomicInteger leader = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger leader = new AtomicInteger();
   private volatile Supplier<Stream<AuditLogReplayJob>> jobs = Stream::empty;
   private volatile java.util.function.Function<AuditLogReplayJob, String> targetOf = j -> "";
 
