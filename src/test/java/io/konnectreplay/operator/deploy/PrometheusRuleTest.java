@@ -126,7 +126,7 @@ class PrometheusRuleTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void selectorDurationsLabelsAndRunbookAreConfigurable() {
+  void selectorDurationsLabelsAndRunbookAreConfigurable(@TempDir Path dir) throws IOException {
     GenericKubernetesResource rule = prometheusRule("""
         metrics:
           prometheusRule:
@@ -159,5 +159,8 @@ class PrometheusRuleTest {
     assertThat((String) byAlert.get("KonnectReplayKonnectErrors").get("expr")).endsWith(") > 0.5");
     assertThat(((Map<String, String>) byAlert.get("KonnectReplayStalled").get("annotations")).get("summary"))
         .contains("more than 1h");
+    ruleFile(dir, rule);
+    Promtool.Result check = Promtool.run(dir, null, "check", "rules", RULES_FILE);
+    assertThat(check.exitCode()).as(check.output()).isZero();
   }
 }
