@@ -65,3 +65,8 @@ per-namespace Roles.
   resources: ["events"]
   verbs: ["create", "patch"]
 {{- end }}
+
+{{/* PromQL label matchers that select this release's scrape targets, for the alert rules. */}}
+{{- define "konnect-replay-operator.alertSelector" -}}
+{{- default (printf "job=%q,namespace=%q" (include "konnect-replay-operator.fullname" .) .Release.Namespace) .Values.metrics.prometheusRule.selector }}
+{{- end }}

@@ -85,6 +85,7 @@ public final class OperatorRuntime implements AutoCloseable {
   public static OperatorRuntime start(Parts parts) {
     OperatorSettings settings = parts.settings();
     AtomicBoolean closing = new AtomicBoolean();
+    ReplayObserver observer = parts.observer() == null ? ReplayObserver.NONE : parts.observer();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(parts.kubernetes())
           .withCloseClientOnStop(false)
@@ -105,12 +106,15 @@ public final class OperatorRuntime implements AutoCloseable {
             // Not JOSDK's exit: it calls System.exit from the elector's thread, also while the operator is being
             // stopped by a shutdown hook, which deadlocks the JVM on SIGTERM. Exit only on a lease really lost.
             .withExitOnStopLeading(false)
-            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> lostLease(parts.exitOnLostLease(), closing), id -> { }))
+            .withLeaderCallbacks(new LeaderCallbacks(() -> observer.leading(true), () -> {
+              observer.leading(false);
+              lostLease(parts.exitOnLostLease(), closing);
+            }, id -> { }))
             .build());
       }
     });
     AuditLogReplayJobReconciler reconciler = new AuditLogReplayJobReconciler(settings, parts.konnect(),
-        parts.clock(), parts.observer() == null ? ReplayObserver.NONE : parts.observer());
+        parts.clock(), observer);
     operator.register(reconciler, c -> {
       if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
       else c.settingNamespaces(settings.watchNamespaces());
@@ -118,6 +122,7 @@ public final class OperatorRuntime implements AutoCloseable {
       c.withGenericFilter(reconciler::acceptEvent);
     });
     operator.start();
+    if (!settings.leaderElection()) observer.leading(true);
     return new OperatorRuntime(operator, reconciler, closing, parts);
   }
 

@@ -19,15 +19,19 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.Phase;
 import io.konnectreplay.operator.konnect.KonnectCallObserver;
+import io.konnectreplay.operator.reconciler.Reasons;
 import io.konnectreplay.operator.reconciler.ReplayObserver;
+import io.konnectreplay.operator.reconciler.StatusBuilder;
 import io.konnectreplay.operator.reconciler.Verdict;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -44,7 +48,10 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
   private final Counter rateLimitWait;
   private final Counter throttled;
   private final Timer creationToCompletion;
+  private final Timer creationToSubmission;
   private final MultiGauge stalledByReason;
+  private final MultiGauge byPhaseAndReason;
+  private final AtomicInteger leader = new AtomicInteger();
   private volatile Supplier<Stream<AuditLogReplayJob>> jobs = Stream::empty;
   private volatile java.util.function.Function<AuditLogReplayJob, String> targetOf = j -> "";
 
@@ -59,6 +66,13 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
         .description("Calls not sent because the server was paused or the request budget was spent").register(registry);
     creationToCompletion = Timer.builder("konnect_replay_creation_to_completion")
         .description("Time from resource creation to Completed").publishPercentileHistogram().register(registry);
+    creationToSubmission = Timer.builder("konnect_replay_creation_to_submission")
+        .description("Time from resource creation to Konnect holding its job (submitted or adopted)")
+        .publishPercentileHistogram().register(registry);
+    // Registered at zero, so that the first failure of a reason is an increase a rule can see.
+    for (String reason : List.of(Reasons.REMOTE_FAILED, Reasons.INVALID_SPEC, Reasons.WINDOW_EXPIRED)) failed(reason);
+    Gauge.builder("konnect_replay_leader", leader::get)
+        .description("1 while this process leads (reconciles), 0 while it stands by").register(registry);
     for (Phase phase : Phase.values()) {
       Gauge.builder("konnect_replay_jobs", () -> byPhase().getOrDefault(phase, 0L)).tag("phase", phase.name())
           .description("AuditLogReplayJobs by phase").register(registry);
@@ -72,6 +86,8 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
     stalledByReason = MultiGauge.builder("konnect_replay_stalled")
         .description("Requests that need a person (Stalled=True, not Failed), by the Stalled condition's reason")
         .register(registry);
+    byPhaseAndReason = MultiGauge.builder("konnect_replay_jobs_by_reason")
+        .description("AuditLogReplayJobs by phase and the Ready condition's reason").register(registry);
     // The process the operator runs in, for dashboards and for telling a stuck JVM from a stuck Konnect.
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -98,6 +114,12 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
         .forEach(reason -> stalled.merge(reason, 1L, Long::sum));
     stalledByReason.register(stalled.entrySet().stream()
         .map(e -> MultiGauge.Row.of(Tags.of("reason", e.getKey()), e.getValue())).toList(), true);
+    Map<Tags, Long> byReason = new HashMap<>();
+    jobs.get().filter(j -> j.getStatus() != null && j.getStatus().getPhase() != null)
+        .forEach(j -> byReason.merge(Tags.of("phase", j.getStatus().getPhase().name(), "reason",
+            Objects.requireNonNullElse(StatusBuilder.mainReason(j.getStatus()), "Unknown")), 1L, Long::sum));
+    byPhaseAndReason.register(byReason.entrySet().stream()
+        .map(e -> MultiGauge.Row.of(e.getKey(), e.getValue())).toList(), true);
     return registry.scrape();
   }
 
@@ -137,10 +159,20 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
 
   @Override
   public void transition(AuditLogReplayJob job, Phase from, Verdict to) {
-    if (to.phase() == Phase.Completed && from != Phase.Completed && job.getMetadata().getCreationTimestamp() != null) {
-      Instant created = OffsetDateTime.parse(job.getMetadata().getCreationTimestamp()).toInstant();
-      creationToCompletion.record(Duration.between(created, clock.instant()));
-    }
+    if (to.phase() == Phase.Failed && from != Phase.Failed) failed(to.reason()).increment();
+    String creation = job.getMetadata().getCreationTimestamp();
+    if (creation == null) return;
+    Duration age = Duration.between(OffsetDateTime.parse(creation).toInstant(), clock.instant());
+    if (to.phase() == Phase.Completed && from != Phase.Completed) creationToCompletion.record(age);
+    if (to.phase().active() && (from == null || !from.active())) creationToSubmission.record(age);
+  }
+
+  @Override
+  public void leading(boolean leading) { leader.set(leading ? 1 : 0); }
+
+  private Counter failed(String reason) {
+    return Counter.builder("konnect_replay_failed").description("Requests that ended Failed, by reason")
+        .tag("reason", reason).register(registry);
   }
 
   private Map<Phase, Long> byPhase() {

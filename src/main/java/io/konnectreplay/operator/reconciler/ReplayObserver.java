@@ -12,4 +12,7 @@ public interface ReplayObserver {
 
   /** A request moved from {@code from} (null when new) to the verdict's phase and reason. */
   default void transition(AuditLogReplayJob job, Phase from, Verdict to) {}
+
+  /** This process now leads (true) or no longer does (false); without leader election it leads once started. */
+  default void leading(boolean leader) {}
 }

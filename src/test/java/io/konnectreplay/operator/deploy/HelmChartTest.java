@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -354,6 +355,53 @@ class HelmChartTest {
   }
 
   @Test
+  void prometheusRuleIsOffByDefaultAndCarriesItsLabelsWhenOn() {
+    assertThat(helmTemplate()).doesNotContain("PrometheusRule");
+    List<HasMetadata> objects = render("metrics: {prometheusRule: {enabled: true, labels: {release: prometheus}}}\n");
+    GenericKubernetesResource rule = one(objects, GenericKubernetesResource.class,
+        o -> o.getKind().equals("PrometheusRule"));
+    assertThat(rule.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(rule.getMetadata().getName()).isEqualTo(RELEASE);
+    assertThat(rule.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(rule.getMetadata().getLabels()).containsEntry("release", "prometheus")
+        .containsEntry("app.kubernetes.io/instance", RELEASE);
+    List<Map<String, Object>> groups = rule.get("spec", "groups");
+    assertThat(groups).singleElement().satisfies(g -> assertThat(g.get("name")).isEqualTo("konnect-replay-operator"));
+    // The selector names the Service that the ServiceMonitor scrapes (its job label) in the release namespace.
+    Service service = one(objects, Service.class);
+    assertThat(helmTemplate("metrics: {prometheusRule: {enabled: true}}\n"))
+        .contains("konnect_replay_stalled{job=\"" + service.getMetadata().getName() + "\",namespace=\"" + NAMESPACE
+            + "\"}");
+  }
+
+  @Test
+  void grafanaDashboardIsOffByDefaultAndShipsTheDashboardFileWhenOn() throws Exception {
+    assertThat(ofKind(render(), ConfigMap.class)).isEmpty();
+    ConfigMap defaults = one(render("metrics: {grafanaDashboard: {enabled: true}}\n"), ConfigMap.class);
+    assertThat(defaults.getMetadata().getName()).isEqualTo(RELEASE + "-dashboard");
+    assertThat(defaults.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(defaults.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(defaults.getData()).containsOnlyKeys(GrafanaDashboard.FILE);
+    assertThat(json.readTree(defaults.getData().get(GrafanaDashboard.FILE)))
+        .isEqualTo(json.readTree(GrafanaDashboard.json()));
+
+    ConfigMap custom = one(render("""
+        metrics:
+          grafanaDashboard:
+            enabled: true
+            label: example.com/dashboard
+            labelValue: replays
+            namespace: monitoring
+            annotations: {grafana_folder: Operators}
+        """), ConfigMap.class);
+    assertThat(custom.getMetadata().getNamespace()).isEqualTo("monitoring");
+    assertThat(custom.getMetadata().getLabels()).containsEntry("example.com/dashboard", "replays")
+        .doesNotContainKey("grafana_dashboard");
+    assertThat(custom.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Operators");
+  }
+
+  @Test
   void extraEnvAndPodPlacement() {
     List<HasMetadata> objects = render("""
         extraEnv:
@@ -443,7 +491,23 @@ class HelmChartTest {
         Arguments.of("pollIntervalMax: 30 seconds\n", "at '/pollIntervalMax': '30 seconds' does not match pattern"),
         Arguments.of("konnect: {maxRps: 0}\n", "at '/konnect/maxRps': exclusiveMinimum"),
         Arguments.of("terminationGracePeriodSeconds: 10\n",
-            "at '/terminationGracePeriodSeconds': minimum: got 10, want 21"));
+            "at '/terminationGracePeriodSeconds': minimum: got 10, want 21"),
+        Arguments.of("metrics: {prometheusRule: {stalledFor: 15 minutes}}\n",
+            "at '/metrics/prometheusRule/stalledFor': '15 minutes' does not match pattern"),
+        Arguments.of("metrics: {prometheusRule: {noLeaderFor: 1.5h}}\n",
+            "at '/metrics/prometheusRule/noLeaderFor': '1.5h' does not match pattern"),
+        Arguments.of("metrics: {prometheusRule: {konnectErrorRatio: 2}}\n",
+            "at '/metrics/prometheusRule/konnectErrorRatio': maximum: got 2, want 1"),
+        Arguments.of("metrics: {prometheusRule: {runbookBaseUrl: 'https://wiki.example.com/x#anchor'}}\n",
+            "at '/metrics/prometheusRule/runbookBaseUrl': 'https://wiki.example.com/x#anchor' does not match pattern"),
+        Arguments.of("metrics: {prometheusRule: {enable: true}}\n",
+            "at '/metrics/prometheusRule': additional properties 'enable' not allowed"),
+        Arguments.of("metrics: {grafanaDashboard: {label: 'grafana dashboard'}}\n",
+            "at '/metrics/grafanaDashboard/label': 'grafana dashboard' does not match pattern"),
+        Arguments.of("metrics: {grafanaDashboard: {labelValue: 1}}\n",
+            "at '/metrics/grafanaDashboard/labelValue': got number, want string"),
+        Arguments.of("metrics: {grafanaDashboard: {namespace: Monitoring}}\n",
+            "at '/metrics/grafanaDashboard/namespace'"));
   }
 
   @ParameterizedTest

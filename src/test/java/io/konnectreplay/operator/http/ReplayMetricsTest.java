@@ -64,4 +64,68 @@ class ReplayMetricsTest {
     assertThat(metrics.scrape()).contains("jvm_memory_used_bytes{", "jvm_threads_live_threads ", "process_cpu_usage ",
         "process_uptime_seconds ", "jvm_gc_");
   }
+
+  static Verdict verdict(Phase phase, String reason, Verdict.Kind kind) {
+    return new Verdict(phase, reason, "m", kind);
+  }
+
+  AuditLogReplayJob createdAgo(String name, java.time.Duration age) {
+    AuditLogReplayJob job = TestJobs.job(name).lookback("1h").build();
+    job.getMetadata().setCreationTimestamp(NOW.minus(age).toString());
+    return job;
+  }
+
+  @Test
+  void theLeaderGaugeFollowsLeadership() {
+    assertThat(metrics.scrape()).contains("konnect_replay_leader 0.0");
+    metrics.leading(true);
+    assertThat(metrics.scrape()).contains("konnect_replay_leader 1.0");
+    metrics.leading(false);
+    assertThat(metrics.scrape()).contains("konnect_replay_leader 0.0");
+  }
+
+  @Test
+  void failuresAreCountedByReasonOnceAndTheKnownReasonsStartAtZero() {
+    assertThat(metrics.scrape()).contains("konnect_replay_failed_total{reason=\"RemoteFailed\"} 0.0",
+        "konnect_replay_failed_total{reason=\"InvalidSpec\"} 0.0",
+        "konnect_replay_failed_total{reason=\"WindowExpired\"} 0.0");
+    AuditLogReplayJob job = createdAgo("f", java.time.Duration.ofMinutes(1));
+    metrics.transition(job, Phase.Running, verdict(Phase.Failed, "RemoteFailed", Verdict.Kind.FAILED));
+    metrics.transition(job, Phase.Failed, verdict(Phase.Failed, "RemoteFailed", Verdict.Kind.FAILED));
+    metrics.transition(job, null, verdict(Phase.Failed, "InvalidSpec", Verdict.Kind.FAILED));
+
+    assertThat(metrics.scrape()).contains("konnect_replay_failed_total{reason=\"RemoteFailed\"} 1.0",
+        "konnect_replay_failed_total{reason=\"InvalidSpec\"} 1.0",
+        "konnect_replay_failed_total{reason=\"WindowExpired\"} 0.0");
+  }
+
+  @Test
+  void timeToSubmissionIsRecordedWhenKonnectFirstHoldsTheJob() {
+    AuditLogReplayJob job = createdAgo("s", java.time.Duration.ofSeconds(90));
+    metrics.transition(job, null, verdict(Phase.Queued, "Queued", Verdict.Kind.PROGRESS));
+    metrics.transition(job, Phase.Queued, verdict(Phase.Accepted, "Submitted", Verdict.Kind.PROGRESS));
+    metrics.transition(job, Phase.Accepted, verdict(Phase.Running, "Running", Verdict.Kind.PROGRESS));
+    metrics.transition(job, Phase.Running, verdict(Phase.Running, "Retrying", Verdict.Kind.PROGRESS));
+
+    String scrape = metrics.scrape();
+    assertThat(scrape).contains("konnect_replay_creation_to_submission_seconds_count 1")
+        .contains("konnect_replay_creation_to_submission_seconds_sum 90.0")
+        .contains("konnect_replay_creation_to_completion_seconds_count 0");
+  }
+
+  @Test
+  void requestsAreCountedByPhaseAndReason() {
+    add("a", Phase.Queued, "SecretNotFound", Verdict.Kind.STALLED);
+    add("b", Phase.Queued, "SecretNotFound", Verdict.Kind.STALLED);
+    add("c", Phase.Queued, "RemoteBusy", Verdict.Kind.PROGRESS);
+    add("d", Phase.Running, "Running", Verdict.Kind.PROGRESS);
+
+    assertThat(metrics.scrape())
+        .contains("konnect_replay_jobs_by_reason{phase=\"Queued\",reason=\"SecretNotFound\"} 2.0")
+        .contains("konnect_replay_jobs_by_reason{phase=\"Queued\",reason=\"RemoteBusy\"} 1.0")
+        .contains("konnect_replay_jobs_by_reason{phase=\"Running\",reason=\"Running\"} 1.0");
+
+    jobs.remove(2);
+    assertThat(metrics.scrape()).doesNotContain("reason=\"RemoteBusy\"");
+  }
 }

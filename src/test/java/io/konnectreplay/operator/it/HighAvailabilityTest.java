@@ -55,6 +55,8 @@ class HighAvailabilityTest {
 
     await().atMost(Duration.ofSeconds(15)).until(() -> first.identity().equals(leader()));
     assertThat(standby.runtime().ready()).as("a standby replica reports ready").isTrue();
+    assertThat(first.metrics().scrape()).contains("konnect_replay_leader 1.0");
+    assertThat(standby.metrics().scrape()).contains("konnect_replay_leader 0.0");
 
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     harness.create(job("ha").portal(portal).window(now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1))));
@@ -63,6 +65,8 @@ class HighAvailabilityTest {
 
     harness.stop(first);
     await().atMost(Duration.ofSeconds(15)).until(() -> standby.identity().equals(leader()));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(standby.metrics().scrape()).as("the new leader says so").contains("konnect_replay_leader 1.0"));
     harness.awaitCondition("ha", "Complete", "True", "Completed", Duration.ofSeconds(40));
 
     assertThat(harness.get("ha").getStatus().getPhase()).isEqualTo(Phase.Completed);

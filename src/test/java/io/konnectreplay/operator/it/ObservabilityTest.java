@@ -90,6 +90,7 @@ class ObservabilityTest {
     assertThat(text).contains("konnect_replay_queued_requests", "konnect_replay_status_writes_total",
         "konnect_rate_limited_total");
     assertThat(text).as("JOSDK's own reconciliation metrics").contains("operator_sdk");
+    assertThat(text).as("without leader election the started operator leads").contains("konnect_replay_leader 1.0");
     assertThat(text).as("no resource names as labels").doesNotContain("metered").doesNotContain(portal);
   }
 

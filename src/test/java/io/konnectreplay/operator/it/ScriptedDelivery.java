@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A webhook delivery for lifecycle tests: succeeds, except for targets told to fail, and records every window it
  * was asked to deliver (what the webhook would have received).
  */
-final class ScriptedDelivery implements ReplayDelivery {
+public final class ScriptedDelivery implements ReplayDelivery {
   record Delivered(String region, String portalId, Instant from, Instant to) {}
 
   final List<Delivered> delivered = new CopyOnWriteArrayList<>();
