@@ -198,12 +198,14 @@ final class EmulatorHttpHandler implements HttpHandler {
     }
   }
 
-  private static void write(HttpExchange exchange, Reply reply) throws IOException {
+  private void write(HttpExchange exchange, Reply reply) throws IOException {
     if (reply.status() == 0) {
       // closing before the response headers makes the JDK server drop the connection
       exchange.close();
       return;
     }
+    // Konnect's Date is Konnect's clock: the emulator's (which tests may set ahead of or behind the operator's)
+    exchange.getResponseHeaders().set("Date", HTTP_DATE.format(clock.instant()));
     reply.headers().forEach(exchange.getResponseHeaders()::set);
     if (reply.contentType() != null) {
       exchange.getResponseHeaders().set("Content-Type", reply.contentType());

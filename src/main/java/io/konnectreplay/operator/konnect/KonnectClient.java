@@ -18,4 +18,11 @@ public interface KonnectClient {
 
   /** GET the audit-log webhook delivery status of the target. */
   WebhookStatus getWebhookStatus(Target target, KonnectToken token) throws KonnectException;
+
+  /**
+   * The latest time Konnect's own clock showed in an answer from the target's server (its {@code Date} header), if
+   * any answer carried one. Compared with Konnect's job timestamps, it tells what Konnect did after it, whatever the
+   * operator's clock says.
+   */
+  default java.util.Optional<java.time.Instant> serverClock(Target target) { return java.util.Optional.empty(); }
 }

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -44,6 +45,8 @@ public final class OkHttpKonnectClient implements KonnectClient, AutoCloseable {
   private final Clock clock;
   private final RequestBudget budget;
   private final ServerPauses pauses;
+  /** The latest Date header each server answered with: Konnect's own clock. */
+  private final java.util.Map<String, Instant> serverClocks = new java.util.concurrent.ConcurrentHashMap<>();
   private final KonnectCallObserver observer;
 
   private OkHttpKonnectClient(Builder b) {
@@ -147,6 +150,8 @@ public final class OkHttpKonnectClient implements KonnectClient, AutoCloseable {
     try (Response response = http.newCall(request.build()).execute()) {
       code = response.code();
       retryAfter = response.header("Retry-After");
+      java.util.Date date = response.headers().getDate("Date");
+      if (date != null) serverClocks.merge(server, date.toInstant(), (a, b) -> a.isAfter(b) ? a : b);
       body = response.peekBody(MAX_BODY_BYTES).string();
     } catch (IOException e) {
       Duration latency = Duration.ofNanos(System.nanoTime() - started);
@@ -197,6 +202,11 @@ public final class OkHttpKonnectClient implements KonnectClient, AutoCloseable {
     } catch (RuntimeException e) {
       LOG.debug("Konnect call observer failed: {}", e.toString());
     }
+  }
+
+  @Override
+  public java.util.Optional<Instant> serverClock(Target target) {
+    return java.util.Optional.ofNullable(serverClocks.get(serverKey(baseUrl(target))));
   }
 
   /** {server}/v2/audit-log-… for the organization, {server}/v2/portals/{id}/audit-log-… for a portal. */

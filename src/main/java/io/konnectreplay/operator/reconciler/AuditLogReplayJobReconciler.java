@@ -146,6 +146,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     TokenLookup.Lookup lookup = new TokenLookup.Lookup(null, null);
     QueueSlot slot = QueueSlot.HEAD;
     ReplayCycle.Konnect remote = NO_KONNECT;
+    Instant konnectClock = null;
     if (plan instanceof RequestPlan.Valid valid) {
       lookup = TokenLookup.lookup(job, context.getSecondaryResource(Secret.class));
       String key = queue.targetKey(job);
@@ -153,9 +154,11 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
       String gone = key == null ? null : departed.get(key);
       if (slot.head() && gone != null && !gone.equals(TargetQueue.name(job))) slot = slot.readingFirst();
       if (lookup.token() != null) remote = konnectFor(valid.request().target(), lookup.token(), now);
+      konnectClock = konnect.serverClock(valid.request().target()).orElse(null);
     }
     ReplayDecision.Input in = new ReplayDecision.Input(job, plan, slot, lookup.problem(), remote.observation(), now,
-        settings.pollIntervalMax(), failures.getOrDefault(uid, 0), ThreadLocalRandom.current().nextDouble());
+        settings.pollIntervalMax(), failures.getOrDefault(uid, 0), ThreadLocalRandom.current().nextDouble(),
+        konnectClock);
     ReplayCycle.Outcome outcome = ReplayCycle.run(in, remote, (current, withIntent) -> {
       AuditLogReplayJob written = statusWriter.write(current, withIntent);
       observer.statusWritten();

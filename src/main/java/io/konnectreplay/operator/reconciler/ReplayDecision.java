@@ -48,14 +48,16 @@ public final class ReplayDecision {
    * @param tokenProblem why no token could be read from the Secret, or null when there is one
    * @param consecutiveFailures how many reconciles in a row ended with Konnect unavailable (for backoff)
    * @param jitter a number in [0, 1) that spreads retries
+   * @param konnectClock the latest time Konnect's own clock showed (its Date header), or null when unknown
    */
   public record Input(AuditLogReplayJob job, RequestPlan plan, QueueSlot slot, TokenProblem tokenProblem,
-      Observation observation, Instant now, Duration pollIntervalMax, int consecutiveFailures, double jitter) {
+      Observation observation, Instant now, Duration pollIntervalMax, int consecutiveFailures, double jitter,
+      Instant konnectClock) {
 
     /** The same input for the resource as written with its intent. */
     Input after(AuditLogReplayJob written, RequestPlan replanned) {
       return new Input(written, replanned, slot, tokenProblem, observation, now, pollIntervalMax, consecutiveFailures,
-          jitter);
+          jitter, konnectClock);
     }
   }
 
@@ -155,7 +157,9 @@ public final class ReplayDecision {
       if (intent != null) {
         // A PUT may have been sent and its answer lost (crash, timeout). A job with our window that is still going,
         // or that changed after the intent was recorded, is ours: follow it instead of sending the window again.
-        Instant intentAt = Objects.requireNonNull(Times.parse(intent.getAt()));
+        // "After" is judged on Konnect's clock when its Date was known then; the operator's clock is the fallback.
+        Instant konnectAfter = Times.parse(intent.getKonnectAfter());
+        Instant intentAt = konnectAfter != null ? konnectAfter : Objects.requireNonNull(Times.parse(intent.getAt()));
         if (ourWindow && (!remote.terminal() || remote.updatedAt().isAfter(intentAt))) {
           return adopt(in, request, status, remote, intent.getAttempt());
         }
@@ -192,7 +196,7 @@ public final class ReplayDecision {
 
     AuditLogReplayJobStatus withIntent = copy(status);
     if (withIntent.getIntent() == null) {
-      withIntent.setIntent(new SubmissionIntent(status.attemptsOrZero() + 1, Times.formatExact(in.now())));
+      withIntent.setIntent(intent(in, status.attemptsOrZero() + 1));
     }
     withIntent.setQueue(null);
     StatusBuilder.apply(withIntent, previous, new Verdict(phase == null || phase == Phase.Suspended ? Phase.Queued
@@ -292,7 +296,7 @@ public final class ReplayDecision {
       int limit = in.job().getSpec().backoffLimitOrDefault();
       if (attempts <= limit) {
         AuditLogReplayJobStatus retry = copy(status);
-        retry.setIntent(new SubmissionIntent(attempts + 1, Times.formatExact(in.now())));
+        retry.setIntent(intent(in, attempts + 1));
         StatusBuilder.apply(retry, currentConditions(in), new Verdict(Phase.Failed == status.getPhase()
             ? Phase.Queued : status.getPhase(), Reasons.RETRYING, "Konnect reported the replay failed (attempt "
             + attempts + "); resubmitting, attempt " + (attempts + 1) + " of " + (limit + 1) + " (spec.backoffLimit "
@@ -366,6 +370,16 @@ public final class ReplayDecision {
         + GoDuration.format(backoff) + (status.getIntent() != null
         ? "; the job is read before anything is sent again, so it is not submitted twice." : "."),
         Verdict.Kind.PROGRESS), backoff);
+  }
+
+  /**
+   * The intent of submitting {@code attempt}: when (operator's clock) and, when Konnect's clock is known, a time
+   * Konnect's clock was past (its latest Date, which has whole seconds, plus one second).
+   */
+  private static SubmissionIntent intent(Input in, int attempt) {
+    String konnectAfter = in.konnectClock() == null ? null
+        : Times.format(in.konnectClock().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1));
+    return new SubmissionIntent(attempt, Times.formatExact(in.now()), konnectAfter);
   }
 
   /** Exponential from 1s, ×2 per consecutive failure, capped at 5m, spread by ±20%. */

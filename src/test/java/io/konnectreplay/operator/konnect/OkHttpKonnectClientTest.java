@@ -180,6 +180,20 @@ class OkHttpKonnectClientTest {
   }
 
   @Test
+  void konnectsClockIsTheLatestDateItsServerAnsweredWith() throws Exception {
+    assertThat(client.serverClock(org())).isEmpty();
+    server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+        .setHeader("Date", "Sun, 22 Nov 2026 09:30:07 GMT").body(JOB_JSON).build());
+    server.enqueue(new MockResponse.Builder().code(409).setHeader("Content-Type", PROBLEM)
+        .setHeader("Date", "Sun, 22 Nov 2026 09:30:05 GMT").body("{\"status\":409,\"detail\":\"busy\"}").build());
+    client.getReplayJob(org(), TOKEN);
+    thrownBy(KonnectException.Conflict.class, () -> client.submitReplayJob(portal(), TOKEN, WINDOW));
+    // per server (portal and organization share it), whatever the operator's clock says, never going back
+    assertThat(client.serverClock(portal())).hasValue(Instant.parse("2026-11-22T09:30:07Z"));
+    assertThat(client.serverClock(Target.organization(otherServer.url("/").uri(), "us"))).isEmpty();
+  }
+
+  @Test
   void theUserAgentCarriesTheBuildVersion() throws Exception {
     Properties p = new Properties();
     try (InputStream in = getClass().getResourceAsStream("/konnect-replay-operator.properties")) {

@@ -29,6 +29,7 @@ final class DecisionScenario {
   private Observation.Result<WebhookStatus> webhookStatus;
   private Observation.Result<RemoteReplayJob> submit;
   private int failures;
+  private Instant konnectClock;
   final List<String> calls = new ArrayList<>();
   /** The job as it was after the intent write, when there was one. */
   AuditLogReplayJob afterIntent;
@@ -54,6 +55,8 @@ final class DecisionScenario {
   DecisionScenario submit(RemoteReplayJob accepted) { this.submit = Observation.Result.ok(accepted); return this; }
   DecisionScenario submit(KonnectException e) { this.submit = Observation.Result.failed(e); return this; }
   DecisionScenario failures(int n) { this.failures = n; return this; }
+  /** The latest Date Konnect answered with (its own clock). */
+  DecisionScenario konnectClock(Instant clock) { this.konnectClock = clock; return this; }
 
   /** Runs the production cycle ({@link ReplayCycle}) with the canned answers. */
   Decision.Done run() {
@@ -70,7 +73,7 @@ final class DecisionScenario {
       }
     };
     ReplayDecision.Input in = new ReplayDecision.Input(job, planner.plan(job, now), slot, tokenProblem, observation,
-        now, SETTINGS.pollIntervalMax(), failures, 0.5);
+        now, SETTINGS.pollIntervalMax(), failures, 0.5, konnectClock);
     ReplayCycle.Outcome outcome = ReplayCycle.run(in, konnect, (current, withIntent) -> {
       AuditLogReplayJob written = ReplayDecision.copyJob(current);
       written.setStatus(withIntent);

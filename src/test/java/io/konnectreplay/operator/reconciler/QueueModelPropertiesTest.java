@@ -212,7 +212,7 @@ class QueueModelPropertiesTest {
         }
       };
       ReplayDecision.Input in = new ReplayDecision.Input(job, plan, slot, token, observation, now,
-          Duration.ofSeconds(30), 0, 0.5);
+          Duration.ofSeconds(30), 0, 0.5, now);
       ReplayCycle.Outcome outcome = ReplayCycle.run(in, client, (current, withIntent) -> {
         // the intent is written only by the request that may use the target: the oldest that could be submitted
         for (AuditLogReplayJob other : sameTarget) {

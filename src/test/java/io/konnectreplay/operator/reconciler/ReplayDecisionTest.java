@@ -426,6 +426,40 @@ class ReplayDecisionTest {
       assertThat(done.status().getAttempts()).isEqualTo(1);
     }
 
+    /** The intent of an ambiguous PUT recorded while Konnect's clock (its Date) read {@code konnectClock}. */
+    AuditLogReplayJob withIntentAt(Instant konnectClock) {
+      DecisionScenario s = at(portalJob()).konnectClock(konnectClock).webhook(true)
+          .submit(new KonnectException.Unavailable(0, "read timed out", null));
+      AuditLogReplayJob job = withStatus(portalJob(), s.run().status());
+      assertThat(job.getStatus().getIntent().getKonnectAfter())
+          .isEqualTo(konnectClock.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1).toString());
+      return job;
+    }
+
+    @Test
+    void withKonnectsClockBehindOursAJobItFinishedAfterThePutIsStillOurs() {
+      // Konnect runs 10 minutes behind the operator: its updated_at is "before" the intent on the operator's clock
+      Instant konnectNow = NOW.minusSeconds(600);
+      RemoteReplayJob ours = new RemoteReplayJob(START, END, "completed", konnectNow.plusSeconds(4));
+      DecisionScenario s = new DecisionScenario(withIntentAt(konnectNow), NOW.plusSeconds(5)).remoteJob(ours)
+          .webhookStatus(new WebhookStatus("active", true, NOW, 200, "OK"));
+      Decision.Done done = s.run();
+      assertThat(s.calls).as("adopted, not sent twice").containsExactly("GET REPLAY_JOB", "GET WEBHOOK_STATUS");
+      assertThat(done.status().getPhase()).isEqualTo(Phase.Completed);
+    }
+
+    @Test
+    void withKonnectsClockAheadOfOursAnEarlierJobWithOurWindowIsNotTakenForOurs() {
+      // Konnect runs 10 minutes ahead: an earlier replay of the same window, finished before our intent, carries an
+      // updated_at after the intent on the operator's clock
+      Instant konnectNow = NOW.plusSeconds(600);
+      RemoteReplayJob earlier = new RemoteReplayJob(START, END, "completed", konnectNow.minusSeconds(30));
+      DecisionScenario s = new DecisionScenario(withIntentAt(konnectNow), NOW.plusSeconds(5)).remoteJob(earlier)
+          .webhook(true).submit(remote("accepted"));
+      s.run();
+      assertThat(s.calls).as("our PUT never arrived: submitted").containsExactly("GET REPLAY_JOB", "GET WEBHOOK", "PUT");
+    }
+
     @Test
     void afterAnAmbiguousPutAnotherRunningJobMeansBusy() {
       Decision.Done done = new DecisionScenario(withIntent(), NOW.plusSeconds(5)).remoteJob(otherWindow("running"))

@@ -115,12 +115,21 @@ public class AuditLogReplayJobStatus {
     private Integer attempt;
     @JsonPropertyDescription("When the intent was recorded, RFC3339.")
     private String at;
+    @JsonPropertyDescription("Konnect's own clock was past this when the intent was recorded (the Date of its latest "
+        + "answer, rounded up): a finished remote job with this window and a later updated_at is this submission's.")
+    private String konnectAfter;
 
     public SubmissionIntent() {}
     public SubmissionIntent(Integer attempt, String at) {
+      this(attempt, at, null);
+    }
+    public SubmissionIntent(Integer attempt, String at, String konnectAfter) {
       this.attempt = attempt;
       this.at = at;
+      this.konnectAfter = konnectAfter;
     }
+    public String getKonnectAfter() { return konnectAfter; }
+    public void setKonnectAfter(String konnectAfter) { this.konnectAfter = konnectAfter; }
     public Integer getAttempt() { return attempt; }
     public void setAttempt(Integer attempt) { this.attempt = attempt; }
     public String getAt() { return at; }
