@@ -30,7 +30,11 @@ public final class GoDuration {
       };
       nanos = nanos.add(value.multiply(BigDecimal.valueOf(unit)));
     }
-    return Duration.ofNanos(nanos.longValueExact());
+    try {
+      return Duration.ofNanos(nanos.longValueExact());
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("not a duration: \"" + text + "\" (longer than 292 years or finer than 1ns)");
+    }
   }
 
   /** Formats a duration the Go way, for messages: 1h30m0s → "1h30m", 45s → "45s". */
