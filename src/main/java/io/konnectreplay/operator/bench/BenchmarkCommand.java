@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * {@code bench [--scale small|full] [--out target/bench/results.json] [--in-process] [--rps N] [--threads N]}: runs
  * the scenarios, prints the figures as a table and writes them as JSON.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+@Command(name = "bench", sortOptions = false, showDefaultValues = true,
     description = "Run the benchmark's scenarios; prints the figures as a table and writes them as JSON.")
 public final class BenchmarkCommand implements Callable<Integer> {
   /** Held so JUL keeps the level: the mock server logs every request at INFO, which would slow it down. */
@@ -26,6 +26,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
   /** The benchmark's sizes. */
   enum Scale { small, full }
 
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
   @Option(names = "--scale", paramLabel = "small|full", defaultValue = "full", description = "how many resources")
   Scale scale;
   @Option(names = "--out", paramLabel = "PATH", defaultValue = "target/bench/results.json",

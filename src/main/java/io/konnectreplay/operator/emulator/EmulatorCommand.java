@@ -16,13 +16,15 @@ import picocli.CommandLine.Option;
  * {@code java -jar … emulator [--port N] [--token T] [--portal region/uuid]… [--timings fast|demo]}: runs the Konnect
  * emulator alone until the process is killed, and prints the server URLs and the token to use.
  */
-@Command(name = "emulator", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+@Command(name = "emulator", sortOptions = false, showDefaultValues = true,
     description = "Run the Konnect emulator alone until the process is killed; prints its URLs and the token to use.")
 public final class EmulatorCommand implements Callable<Integer> {
 
   /** How long the emulator's replay jobs take. */
   enum Timings { fast, demo }
 
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
   @Option(names = "--port", paramLabel = "N", defaultValue = "0", converter = CommandLineTypes.Port.class,
       description = "port to listen on (0: any free port)")
   int port;

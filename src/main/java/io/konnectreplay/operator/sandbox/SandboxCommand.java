@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * [--kubeconfig PATH] [--plain]}: starts a {@link Sandbox}, shows the jobs while they run, prints a summary and
  * exits 0 when every sample job completed and every delivered event verified.
  */
-@Command(name = "sandbox", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+@Command(name = "sandbox", sortOptions = false, showDefaultValues = true,
     description = "Run everything on this machine: an embedded Kubernetes API, the Konnect emulator, webhook"
         + " receivers, the operator and the sample resources. Exits 0 when every sample job completed and every"
         + " delivered event verified.")
@@ -36,6 +36,8 @@ public final class SandboxCommand implements Callable<Integer> {
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(3);
   private static final DateTimeFormatter WINDOW = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
   @Option(names = "--keep-running", description = "stay up after the summary, until Ctrl-C, to try kubectl")
   boolean keepRunning;
   @Option(names = "--fast", description = "replay jobs take a few hundred ms instead of a few seconds (tests)")
