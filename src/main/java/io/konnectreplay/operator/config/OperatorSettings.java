@@ -81,8 +81,8 @@ public record OperatorSettings(
           "how long in-flight reconciles may finish on shutdown"));
 
   /** The names of all settings, in README order, with their defaults. */
-  public static final Map<String, String> DEFAULTS = SETTINGS.stream().collect(Collectors.toMap(Setting::env,
-      Setting::defaultValue, (a, b) -> a, LinkedHashMap::new));
+  public static final Map<String, String> DEFAULTS = java.util.Collections.unmodifiableMap(SETTINGS.stream()
+      .collect(Collectors.toMap(Setting::env, Setting::defaultValue, (a, b) -> a, LinkedHashMap::new)));
 
   private static final Map<String, Setting> BY_NAME = SETTINGS.stream()
       .collect(Collectors.toUnmodifiableMap(Setting::env, Function.identity()));
