@@ -85,6 +85,11 @@ class ImageJarIT {
 
   @Test
   void theSbomListsTheImageJarsDependenciesAndNoTooling() throws IOException {
+    // the plugin skips in offline mode (mvn -o), which would leave an SBOM of an earlier build
+    assertThat(SBOM).as("the SBOM (the CycloneDX plugin runs only online, not with mvn -o)").exists();
+    assertThat(Files.getLastModifiedTime(SBOM).toMillis()).as("the SBOM is of this build, not an earlier one:"
+        + " the CycloneDX plugin skips under mvn -o").isGreaterThanOrEqualTo(
+            Files.getLastModifiedTime(IMAGE_JAR).toMillis() - 1_000);
     JsonNode bom = new ObjectMapper().readTree(SBOM.toFile());
     assertThat(bom.path("bomFormat").asText()).isEqualTo("CycloneDX");
     Set<String> components = new TreeSet<>();
