@@ -1,6 +1,8 @@
-# Runtime image for the operator. Build the jar first (mvn -B package), then:
+# Runtime image for the operator. Build the jars first (mvn -B package), then:
 #   docker build -t konnect-replay-operator:0.1.0 .
-# Single stage on purpose: the jar is built outside Docker.
+# Single stage on purpose: the jar is built outside Docker. The image takes the image jar: the operator and its
+# runtime dependencies only (no sandbox, emulator, benchmark, mock API server, vert.x, netty or BouncyCastle);
+# target/konnect-replay-operator-image.bom.json is its CycloneDX SBOM.
 ARG BASE_IMAGE=eclipse-temurin:17-jre
 FROM ${BASE_IMAGE}
 
@@ -10,7 +12,7 @@ LABEL org.opencontainers.image.title="konnect-replay-operator" \
 WORKDIR /app
 # Owned by root and not writable by the runtime user; the root filesystem can be mounted read-only
 # (the JVM writes only to /tmp, an emptyDir in the chart).
-COPY target/konnect-replay-operator.jar /app/konnect-replay-operator.jar
+COPY target/konnect-replay-operator-image.jar /app/konnect-replay-operator.jar
 
 # Size the heap from the container's memory limit and exit (so Kubernetes restarts the pod) on OOM.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"

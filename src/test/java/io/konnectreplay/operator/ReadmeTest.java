@@ -17,8 +17,9 @@ class ReadmeTest {
   @Test
   void everySettingIsDocumented() throws Exception {
     String readme = Files.readString(README);
-    for (String setting : OperatorSettings.DEFAULTS.keySet()) {
-      assertThat(readme).as("README documents " + setting).contains("| `" + setting + "` |");
+    for (OperatorSettings.Setting setting : OperatorSettings.SETTINGS) {
+      assertThat(readme).as("README documents " + setting.env())
+          .contains("| `" + setting.env() + "` | `" + setting.flag() + "` |");
     }
   }
 

@@ -2,45 +2,54 @@ package io.konnectreplay.operator.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.konnectreplay.operator.config.CommandLineTypes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench [--scale small|full] [--out target/bench/results.json] [--in-process] [--rps N] [--threads N]}: runs
  * the scenarios, prints the figures as a table and writes them as JSON.
  */
-public final class BenchmarkCommand {
+@Command(name = "bench", sortOptions = false, showDefaultValues = true,
+    description = "Run the benchmark's scenarios; prints the figures as a table and writes them as JSON.")
+public final class BenchmarkCommand implements Callable<Integer> {
   /** Held so JUL keeps the level: the mock server logs every request at INFO, which would slow it down. */
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
-  private BenchmarkCommand() {}
+  /** The benchmark's sizes. */
+  enum Scale { small, full }
 
-  public static void run(String[] args) throws Exception {
-    String scale = "full";
-    Path out = Path.of("target/bench/results.json");
-    boolean inProcess = false;
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+  @Option(names = "--scale", paramLabel = "small|full", defaultValue = "full", description = "how many resources")
+  Scale scale;
+  @Option(names = "--out", paramLabel = "PATH", defaultValue = "target/bench/results.json",
+      description = "where to write the figures")
+  Path out;
+  @Option(names = "--in-process", description = "run the operator in this JVM instead of a child JVM (-Xmx256m)")
+  boolean inProcess;
+  @Option(names = "--rps", paramLabel = "N", converter = CommandLineTypes.Rate.class,
+      description = "the operator's KONNECT_MAX_RPS (default: 5000, far above what the emulator answers)")
+  Double rps;
+  @Option(names = "--threads", paramLabel = "N", converter = CommandLineTypes.Count.class,
+      description = "the operator's RECONCILE_THREADS (default: the operator's default)")
+  Integer threads;
+
+  @Override
+  public Integer call() throws Exception {
     Map<String, String> settings = Benchmark.defaultSettings();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--scale" -> scale = args[++i];
-        case "--out" -> out = Path.of(args[++i]);
-        case "--in-process" -> inProcess = true;
-        case "--rps" -> settings.put("KONNECT_MAX_RPS", args[++i]);
-        case "--threads" -> settings.put("RECONCILE_THREADS", args[++i]);
-        default -> {
-          if (args[i].startsWith("--scale=")) scale = args[i].substring(8);
-          else if (args[i].startsWith("--out=")) out = Path.of(args[i].substring(6));
-          else throw new IllegalArgumentException("unknown bench option " + args[i]);
-        }
-      }
-    }
-    Map<String, Object> results = run(BenchScale.named(scale), !inProcess, settings, out);
+    if (rps != null) settings.put("KONNECT_MAX_RPS", rps.toString());
+    if (threads != null) settings.put("RECONCILE_THREADS", threads.toString());
+    Map<String, Object> results = run(BenchScale.named(scale.name()), !inProcess, settings, out);
     System.out.println(table(results));
     System.out.println("written to " + out);
+    return 0;
   }
 
   /** Runs and writes {@code out}; the operator in a child JVM (-Xmx256m) unless {@code childJvm} is false. */

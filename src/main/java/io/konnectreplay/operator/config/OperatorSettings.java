@@ -11,8 +11,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Every setting of the operator, read from environment variables or the equivalent {@code --kebab-case=value}
- * flags (flags win). See the README's "Settings" table.
+ * Every setting of the operator, read from environment variables or the equivalent {@code --kebab-case} flags
+ * (flags win). See the README's "Settings" table.
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -38,47 +38,63 @@ public record OperatorSettings(
   public static final String DEFAULT_ALLOWED_SERVER_URLS = "https://*.api.konghq.com";
   public static final String DEFAULT_REGIONS = "us,eu,au,me,in,sg";
 
-  /** The names of all settings, in README order, with their defaults. */
-  public static final Map<String, String> DEFAULTS = defaults();
+  /**
+   * One setting: its environment variable, the equivalent flag ({@link #flag()}), its default, the default as the
+   * help text says it (where the default is computed) and what it means.
+   */
+  public record Setting(String env, String defaultValue, String defaultText, String label, String description) {
+    /** {@code POLL_INTERVAL_MAX} → {@code --poll-interval-max}. */
+    public String flag() {
+      return "--" + env.toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 
-  private static Map<String, String> defaults() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("WATCH_NAMESPACES", "");
-    m.put("WATCH_LABEL_SELECTOR", "");
-    m.put("KONNECT_SERVER_URL_TEMPLATE", DEFAULT_SERVER_URL_TEMPLATE);
-    m.put("KONNECT_ALLOWED_SERVER_URLS", DEFAULT_ALLOWED_SERVER_URLS);
-    m.put("KONNECT_REGIONS", DEFAULT_REGIONS);
-    m.put("POLL_INTERVAL_MAX", "30s");
-    m.put("KONNECT_MAX_RPS", "10");
-    m.put("LEADER_ELECTION", "false");
-    m.put("LEADER_ELECTION_NAMESPACE", "");
-    m.put("LEADER_ELECTION_LEASE_NAME", "konnect-replay-operator");
-    m.put("LEADER_ELECTION_LEASE_DURATION", "15s");
-    m.put("LEADER_ELECTION_RENEW_DEADLINE", "10s");
-    m.put("LEADER_ELECTION_RETRY_PERIOD", "2s");
-    m.put("POD_NAME", "");
-    m.put("HTTP_PORT", "8080");
-    m.put("LOG_FORMAT", "text");
-    m.put("RECONCILE_THREADS", "50");
-    m.put("TERMINATION_TIMEOUT", "20s");
-    return java.util.Collections.unmodifiableMap(m);
+    /** How messages name it: both spellings, since it may have come from either. */
+    String names() {
+      return flag() + " (" + env + ")";
+    }
   }
+
+  /** Every setting, in README order. */
+  public static final List<Setting> SETTINGS = List.of(
+      new Setting("WATCH_NAMESPACES", "", "all namespaces", "NS,…", "comma-separated namespaces to watch"),
+      new Setting("WATCH_LABEL_SELECTOR", "", "none", "SELECTOR", "only resources matching this label selector"),
+      new Setting("KONNECT_SERVER_URL_TEMPLATE", DEFAULT_SERVER_URL_TEMPLATE, DEFAULT_SERVER_URL_TEMPLATE, "URL",
+          "the server of a region when spec.konnect.serverURL is not set"),
+      new Setting("KONNECT_ALLOWED_SERVER_URLS", DEFAULT_ALLOWED_SERVER_URLS, DEFAULT_ALLOWED_SERVER_URLS, "GLOB,…",
+          "comma-separated globs a server URL must match"),
+      new Setting("KONNECT_REGIONS", DEFAULT_REGIONS, DEFAULT_REGIONS, "REGION,…", "regions a resource may name"),
+      new Setting("POLL_INTERVAL_MAX", "30s", "30s", "DURATION", "the longest wait between two reads of a running job"),
+      new Setting("KONNECT_MAX_RPS", "10", "10", "RPS", "requests per second per Konnect server, for all resources"),
+      new Setting("LEADER_ELECTION", "false", "false", "true|false", "elect a leader on a Lease"),
+      new Setting("LEADER_ELECTION_NAMESPACE", "", "the pod's namespace", "NS", "where the Lease lives"),
+      new Setting("LEADER_ELECTION_LEASE_NAME", "konnect-replay-operator", "konnect-replay-operator", "NAME",
+          "the Lease's name"),
+      new Setting("LEADER_ELECTION_LEASE_DURATION", "15s", "15s", "DURATION", "how long a lease holds unrenewed"),
+      new Setting("LEADER_ELECTION_RENEW_DEADLINE", "10s", "10s", "DURATION",
+          "how long the leader tries to renew before giving up"),
+      new Setting("LEADER_ELECTION_RETRY_PERIOD", "2s", "2s", "DURATION", "how often candidates try"),
+      new Setting("POD_NAME", "", "the host name", "NAME", "identity in the Lease and in Events"),
+      new Setting("HTTP_PORT", "8080", "8080", "PORT", "port of /healthz, /readyz and /metrics"),
+      new Setting("LOG_FORMAT", "text", "text", "text|json", "json: one JSON object per line"),
+      new Setting("RECONCILE_THREADS", "50", "50", "N", "concurrent reconciles"),
+      new Setting("TERMINATION_TIMEOUT", "20s", "20s", "DURATION",
+          "how long in-flight reconciles may finish on shutdown"));
+
+  /** The names of all settings, in README order, with their defaults. */
+  public static final Map<String, String> DEFAULTS = java.util.Collections.unmodifiableMap(SETTINGS.stream()
+      .collect(Collectors.toMap(Setting::env, Setting::defaultValue, (a, b) -> a, LinkedHashMap::new)));
+
+  private static final Map<String, Setting> BY_NAME = SETTINGS.stream()
+      .collect(Collectors.toUnmodifiableMap(Setting::env, Function.identity()));
 
   public static OperatorSettings defaults(Map<String, String> overrides) {
     return from(overrides::get);
   }
 
-  /** Reads settings from the environment, overridden by {@code --name=value} flags. */
-  public static OperatorSettings fromEnvironment(String[] args) {
-    Map<String, String> flags = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) continue;
-      String name = arg.substring(2, arg.indexOf('=')).replace('-', '_').toUpperCase(Locale.ROOT);
-      flags.put(name, arg.substring(arg.indexOf('=') + 1));
-    }
-    return from(name -> flags.containsKey(name) ? flags.get(name) : System.getenv(name));
-  }
-
+  /**
+   * Reads and checks every setting; a malformed one is an {@link IllegalArgumentException} that names it (flag and
+   * variable) and says what it wants.
+   */
   public static OperatorSettings from(Function<String, String> source) {
     Function<String, String> get = name -> {
       String v = source.apply(name);
@@ -88,31 +104,72 @@ public record OperatorSettings(
     if (namespace.isEmpty()) namespace = podNamespace();
     String identity = get.apply("POD_NAME");
     if (identity.isEmpty()) identity = hostName();
-    String logFormat = get.apply("LOG_FORMAT").toLowerCase(Locale.ROOT);
-    if (!logFormat.equals("text") && !logFormat.equals("json")) {
-      throw new IllegalArgumentException("LOG_FORMAT must be text or json, not \"" + logFormat + "\"");
-    }
-    double rps = Double.parseDouble(get.apply("KONNECT_MAX_RPS"));
-    if (rps <= 0) throw new IllegalArgumentException("KONNECT_MAX_RPS must be positive");
+    String logFormat = check(get, "LOG_FORMAT", v -> {
+      String f = v.toLowerCase(Locale.ROOT);
+      if (!f.equals("text") && !f.equals("json")) throw new IllegalArgumentException("wants text or json");
+      return f;
+    });
+    double rps = check(get, "KONNECT_MAX_RPS", v -> {
+      double d = Double.parseDouble(v);
+      if (!(d > 0) || Double.isInfinite(d)) throw new IllegalArgumentException("wants a positive number");
+      return d;
+    });
     return new OperatorSettings(
         csv(get.apply("WATCH_NAMESPACES")).stream().collect(Collectors.toUnmodifiableSet()),
         get.apply("WATCH_LABEL_SELECTOR"),
         get.apply("KONNECT_SERVER_URL_TEMPLATE"),
-        ServerUrlAllowList.parse(get.apply("KONNECT_ALLOWED_SERVER_URLS")),
-        csv(get.apply("KONNECT_REGIONS")),
-        GoDuration.parse(get.apply("POLL_INTERVAL_MAX")),
+        check(get, "KONNECT_ALLOWED_SERVER_URLS", ServerUrlAllowList::parse),
+        check(get, "KONNECT_REGIONS", v -> {
+          List<String> regions = csv(v);
+          if (regions.isEmpty()) throw new IllegalArgumentException("wants at least one region");
+          return regions;
+        }),
+        positive(get, "POLL_INTERVAL_MAX"),
         rps,
-        Boolean.parseBoolean(get.apply("LEADER_ELECTION")),
+        check(get, "LEADER_ELECTION", OperatorSettings::strictBoolean),
         namespace,
         get.apply("LEADER_ELECTION_LEASE_NAME"),
-        GoDuration.parse(get.apply("LEADER_ELECTION_LEASE_DURATION")),
-        GoDuration.parse(get.apply("LEADER_ELECTION_RENEW_DEADLINE")),
-        GoDuration.parse(get.apply("LEADER_ELECTION_RETRY_PERIOD")),
+        positive(get, "LEADER_ELECTION_LEASE_DURATION"),
+        positive(get, "LEADER_ELECTION_RENEW_DEADLINE"),
+        positive(get, "LEADER_ELECTION_RETRY_PERIOD"),
         identity,
-        Integer.parseInt(get.apply("HTTP_PORT")),
+        check(get, "HTTP_PORT", v -> between(v, 0, 65535)),
         logFormat,
-        Integer.parseInt(get.apply("RECONCILE_THREADS")),
-        GoDuration.parse(get.apply("TERMINATION_TIMEOUT")));
+        check(get, "RECONCILE_THREADS", v -> between(v, 1, 10_000)),
+        check(get, "TERMINATION_TIMEOUT", GoDuration::parse));
+  }
+
+  /** Parses one setting; a failure names the setting and quotes the value. */
+  private static <T> T check(Function<String, String> get, String name, Function<String, T> parse) {
+    String value = get.apply(name);
+    try {
+      return parse.apply(value);
+    } catch (IllegalArgumentException e) {
+      String why = e instanceof NumberFormatException ? "wants a number" : e.getMessage();
+      throw new IllegalArgumentException(BY_NAME.get(name).names() + ": "
+          + (why.contains("\"" + value + "\"") ? why : why + ", not \"" + value + "\""));
+    }
+  }
+
+  private static Duration positive(Function<String, String> get, String name) {
+    return check(get, name, v -> {
+      Duration d = GoDuration.parse(v);
+      if (d.isZero()) throw new IllegalArgumentException("must be longer than zero");
+      return d;
+    });
+  }
+
+  private static int between(String value, int min, int max) {
+    int n = Integer.parseInt(value);
+    if (n < min || n > max) throw new IllegalArgumentException("wants a number from " + min + " to " + max);
+    return n;
+  }
+
+  /** {@code true} or {@code false}, in any case: anything else is a typo, not "false". */
+  private static boolean strictBoolean(String value) {
+    if (value.equalsIgnoreCase("true")) return true;
+    if (value.equalsIgnoreCase("false")) return false;
+    throw new IllegalArgumentException("wants true or false");
   }
 
   /** The default server URL of a region, from the template. */

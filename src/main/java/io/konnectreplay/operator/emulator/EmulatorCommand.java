@@ -1,32 +1,49 @@
 package io.konnectreplay.operator.emulator;
 
+import io.konnectreplay.operator.config.CommandLineTypes;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar … emulator [--port N] [--token T] [--portal region/uuid]… [--timings fast|demo]}: runs the Konnect
  * emulator alone until the process is killed, and prints the server URLs and the token to use.
  */
-public final class EmulatorCommand {
+@Command(name = "emulator", sortOptions = false, showDefaultValues = true,
+    description = "Run the Konnect emulator alone until the process is killed; prints its URLs and the token to use.")
+public final class EmulatorCommand implements Callable<Integer> {
 
-  private EmulatorCommand() {}
+  /** How long the emulator's replay jobs take. */
+  enum Timings { fast, demo }
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+  @Option(names = "--port", paramLabel = "N", defaultValue = "0", converter = CommandLineTypes.Port.class,
+      description = "port to listen on (0: any free port)")
+  int port;
+  @Option(names = "--token", paramLabel = "T", description = "the token it accepts (default: a random kpat_ token)")
+  String token;
+  @Option(names = "--portal", paramLabel = "REGION/UUID", converter = PortalConverter.class,
+      showDefaultValue = CommandLine.Help.Visibility.NEVER,
+      description = "a portal that exists, with its region; repeat for more")
+  List<Portal> portals = new ArrayList<>();
+  @Option(names = "--timings", paramLabel = "fast|demo", defaultValue = "demo",
+      description = "replay jobs take a few hundred ms (fast) or a few seconds (demo)")
+  Timings timings;
 
   /** Parsed command line. */
   record Options(int port, String token, List<String[]> portals, JobTimings timings) {}
 
-  public static void run(String[] args) throws InterruptedException {
-    Options options;
-    try {
-      options = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("emulator: " + e.getMessage());
-      System.err.println(usage());
-      throw e;
-    }
+  @Override
+  public Integer call() throws InterruptedException {
+    Options options = options();
     KonnectEmulator emulator = start(options, defaultDelivery());
     print(emulator, options, System.out);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -35,6 +52,38 @@ public final class EmulatorCommand {
       stopped.countDown();
     }, "konnect-emulator-shutdown"));
     stopped.await();
+    return 0;
+  }
+
+  Options options() {
+    String t = token;
+    if (t == null) {
+      byte[] random = new byte[16];
+      new SecureRandom().nextBytes(random);
+      t = "kpat_emulator" + HexFormat.of().formatHex(random);
+    }
+    return new Options(port, t, portals.stream().map(p -> new String[] {p.region(), p.id()}).toList(), timings == Timings.fast ? JobTimings.fast() : JobTimings.demo());
+  }
+
+  /** Parses a command line as the jar does; a refused one is a {@link CommandLine.ParameterException}. */
+  static Options parse(String[] args) {
+    EmulatorCommand command = new EmulatorCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  /** {@code --portal region/uuid}. */
+  record Portal(String region, String id) {}
+
+  static final class PortalConverter implements CommandLine.ITypeConverter<Portal> {
+    @Override
+    public Portal convert(String v) {
+      int slash = v.indexOf('/');
+      if (slash <= 0 || slash == v.length() - 1) {
+        throw new CommandLine.TypeConversionException("'" + v + "' is not region/uuid");
+      }
+      return new Portal(v.substring(0, slash), v.substring(slash + 1));
+    }
   }
 
   static KonnectEmulator start(Options options, ReplayDelivery delivery) {
@@ -62,70 +111,6 @@ public final class EmulatorCommand {
     out.println("Token: " + options.token() + "   (Authorization: Bearer " + options.token() + ")");
     out.println("JWKS:  " + emulator.baseUrl() + "/v2/audit-log-webhook/jwks.json");
     out.flush();
-  }
-
-  static Options parse(String[] args) {
-    int port = 0;
-    String token = null;
-    List<String[]> portals = new ArrayList<>();
-    JobTimings timings = JobTimings.demo();
-    int i = 0;
-    if (args.length > 0 && args[0].equals("emulator")) {
-      i = 1;
-    }
-    for (; i < args.length; i++) {
-      String arg = args[i];
-      switch (arg) {
-        case "--port" -> port = parsePort(value(args, ++i, arg));
-        case "--token" -> token = value(args, ++i, arg);
-        case "--portal" -> {
-          String v = value(args, ++i, arg);
-          int slash = v.indexOf('/');
-          if (slash <= 0 || slash == v.length() - 1) {
-            throw new IllegalArgumentException("--portal wants region/uuid, got " + v);
-          }
-          portals.add(new String[] {v.substring(0, slash), v.substring(slash + 1)});
-        }
-        case "--timings" -> {
-          String v = value(args, ++i, arg);
-          timings = switch (v) {
-            case "fast" -> JobTimings.fast();
-            case "demo" -> JobTimings.demo();
-            default -> throw new IllegalArgumentException("--timings is fast or demo, got " + v);
-          };
-        }
-        default -> throw new IllegalArgumentException("unknown argument " + arg);
-      }
-    }
-    if (token == null) {
-      byte[] random = new byte[16];
-      new SecureRandom().nextBytes(random);
-      token = "kpat_emulator" + HexFormat.of().formatHex(random);
-    }
-    return new Options(port, token, List.copyOf(portals), timings);
-  }
-
-  private static int parsePort(String v) {
-    try {
-      int port = Integer.parseInt(v);
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("--port must be 0..65535, got " + v);
-      }
-      return port;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--port must be a number, got " + v);
-    }
-  }
-
-  private static String value(String[] args, int i, String flag) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(flag + " needs a value");
-    }
-    return args[i];
-  }
-
-  public static String usage() {
-    return "usage: emulator [--port N] [--token T] [--portal region/uuid]... [--timings fast|demo]";
   }
 
   /** Konnect's delivery: synthetic audit events of the last 7 days, Ed25519-signed, gzip batches, retries. */

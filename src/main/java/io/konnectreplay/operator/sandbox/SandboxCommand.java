@@ -5,7 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
-import io.konnectreplay.operator.config.GoDuration;
+import io.konnectreplay.operator.config.CommandLineTypes;
 import io.konnectreplay.operator.emulator.JobTimings;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,42 +14,63 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar konnect-replay-operator.jar sandbox [--keep-running] [--port N] [--fast] [--timeout 3m]
  * [--kubeconfig PATH] [--plain]}: starts a {@link Sandbox}, shows the jobs while they run, prints a summary and
  * exits 0 when every sample job completed and every delivered event verified.
  */
-public final class SandboxCommand {
+@Command(name = "sandbox", sortOptions = false, showDefaultValues = true,
+    description = "Run everything on this machine: an embedded Kubernetes API, the Konnect emulator, webhook"
+        + " receivers, the operator and the sample resources. Exits 0 when every sample job completed and every"
+        + " delivered event verified.")
+public final class SandboxCommand implements Callable<Integer> {
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(3);
   private static final DateTimeFormatter WINDOW = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
-  private SandboxCommand() {}
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+  @Option(names = "--keep-running", description = "stay up after the summary, until Ctrl-C, to try kubectl")
+  boolean keepRunning;
+  @Option(names = "--fast", description = "replay jobs take a few hundred ms instead of a few seconds (tests)")
+  boolean fast;
+  @Option(names = "--port", paramLabel = "N", defaultValue = "0", converter = CommandLineTypes.Port.class,
+      description = "port of the Kubernetes API (0: any free port)")
+  int port;
+  @Option(names = "--timeout", paramLabel = "D", defaultValue = "3m",
+      converter = CommandLineTypes.PositiveDuration.class,
+      description = "give up when the sample jobs have not ended after D")
+  Duration timeout;
+  @Option(names = "--kubeconfig", paramLabel = "PATH", defaultValue = "target/sandbox/kubeconfig",
+      description = "where to write the kubeconfig")
+  Path kubeconfig;
+  @Option(names = "--plain", description = "one line per change instead of a table redrawn in place")
+  boolean plain;
 
   /** Parsed command line. */
   record Options(boolean keepRunning, int port, boolean fast, Duration timeout, Path kubeconfig, boolean plain) {}
 
-  /** The jar's entry: exits with the result's code (and stays up until Ctrl-C with --keep-running). */
-  public static void run(String[] args) throws InterruptedException {
-    Options options;
-    try {
-      options = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("sandbox: " + e.getMessage() + "\n" + usage());
-      System.exit(2);
-      return;
-    }
+  /** The jar's entry: returns the result's code (and stays up until Ctrl-C with --keep-running). */
+  @Override
+  public Integer call() throws InterruptedException {
+    Options options = options();
     Path log = options.kubeconfig().toAbsolutePath().getParent().resolve("sandbox.log");
     logTo(log);
     boolean ansi = !options.plain() && System.console() != null && System.getenv("TERM") != null
         && !"dumb".equals(System.getenv("TERM"));
-    int code = execute(options, System.out, ansi, log);
-    System.exit(code);
+    return execute(options, System.out, ansi, log);
+  }
+
+  Options options() {
+    return new Options(keepRunning, port, fast, timeout, kubeconfig, plain);
   }
 
   /**
@@ -217,58 +238,11 @@ public final class SandboxCommand {
     return "kubectl --kubeconfig " + (path.contains(" ") ? "'" + path + "'" : path);
   }
 
+  /** Parses a command line as the jar does; a refused one is a {@link CommandLine.ParameterException}. */
   static Options parse(String[] args) {
-    boolean keepRunning = false;
-    boolean fast = false;
-    boolean plain = false;
-    int port = 0;
-    Duration timeout = DEFAULT_TIMEOUT;
-    Path kubeconfig = Path.of("target", "sandbox", "kubeconfig");
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-      java.util.function.Supplier<String> value = valueOf(args, i, arg);
-      if (!arg.contains("=") && List.of("--port", "--timeout", "--kubeconfig").contains(flag)) i++;
-      switch (flag) {
-        case "--keep-running" -> keepRunning = true;
-        case "--fast" -> fast = true;
-        case "--plain" -> plain = true;
-        case "--port" -> {
-          try {
-            port = Integer.parseInt(value.get());
-          } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--port wants a number");
-          }
-          if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535");
-        }
-        case "--timeout" -> {
-          timeout = GoDuration.parse(value.get());
-          if (timeout.isZero() || timeout.isNegative()) throw new IllegalArgumentException("--timeout must be > 0");
-        }
-        case "--kubeconfig" -> kubeconfig = Path.of(value.get());
-        default -> throw new IllegalArgumentException("unknown argument " + arg);
-      }
-    }
-    return new Options(keepRunning, port, fast, timeout, kubeconfig, plain);
-  }
-
-  private static java.util.function.Supplier<String> valueOf(String[] args, int i, String arg) {
-    return () -> {
-      if (arg.contains("=")) return arg.substring(arg.indexOf('=') + 1);
-      if (i + 1 >= args.length) throw new IllegalArgumentException(arg + " needs a value");
-      return args[i + 1];
-    };
-  }
-
-  public static String usage() {
-    return """
-        usage: java -jar konnect-replay-operator.jar sandbox [options]
-          --keep-running     stay up after the summary, until Ctrl-C, to try kubectl
-          --fast             replay jobs take a few hundred ms instead of a few seconds (tests)
-          --port N           port of the Kubernetes API (default: any free port)
-          --timeout D        give up when the sample jobs have not ended after D (default 3m)
-          --kubeconfig PATH  where to write the kubeconfig (default target/sandbox/kubeconfig)
-          --plain            one line per change instead of a table redrawn in place""";
+    SandboxCommand command = new SandboxCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
   }
 
   /** Sends every log line to {@code file}: the terminal is for the table. */

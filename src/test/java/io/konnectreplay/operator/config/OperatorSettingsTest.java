@@ -37,13 +37,6 @@ class OperatorSettingsTest {
   }
 
   @Test
-  void flagsOverrideTheEnvironment() {
-    OperatorSettings s = OperatorSettings.fromEnvironment(new String[] {"--poll-interval-max=5s", "--http-port=9090"});
-    assertThat(s.pollIntervalMax()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(s.httpPort()).isEqualTo(9090);
-  }
-
-  @Test
   void badValuesSayWhatIsWrong() {
     assertThatThrownBy(() -> OperatorSettings.defaults(Map.of("LOG_FORMAT", "xml")))
         .hasMessageContaining("LOG_FORMAT");

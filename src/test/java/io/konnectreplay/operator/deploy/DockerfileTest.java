@@ -20,10 +20,12 @@ class DockerfileTest {
   }
 
   @Test
-  void runsTheShadedJarAsTheChartsNonRootUser() {
+  void runsTheImageJarAsTheChartsNonRootUser() {
     assertThat(instruction("FROM")).isEqualTo("${BASE_IMAGE}");
     assertThat(instruction("ARG")).startsWith("BASE_IMAGE=eclipse-temurin:17-jre");
-    assertThat(instruction("COPY")).isEqualTo("target/konnect-replay-operator.jar /app/konnect-replay-operator.jar");
+    // the image jar (operator only), under the name the chart and the entrypoint use
+    assertThat(instruction("COPY")).isEqualTo(
+        "target/konnect-replay-operator-image.jar /app/konnect-replay-operator.jar");
     assertThat(instruction("ENTRYPOINT")).isEqualTo("[\"java\", \"-jar\", \"/app/konnect-replay-operator.jar\"]");
     assertThat(instruction("EXPOSE")).isEqualTo(OperatorSettings.DEFAULTS.get("HTTP_PORT"));
 
@@ -40,6 +42,6 @@ class DockerfileTest {
   void buildContextIsOnlyTheJar() {
     List<String> lines = DeployFiles.read(DeployFiles.root().resolve(".dockerignore")).lines()
         .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-    assertThat(lines).containsExactly("*", "!target/konnect-replay-operator.jar");
+    assertThat(lines).containsExactly("*", "!target/konnect-replay-operator-image.jar");
   }
 }

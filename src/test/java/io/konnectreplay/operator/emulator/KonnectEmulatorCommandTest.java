@@ -7,13 +7,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class KonnectEmulatorCommandTest {
   static final String PORTAL = "3e551b39-0f5e-4a84-b0a9-2d7b4b0e6a11";
 
   @Test
   void parsesEveryOption() {
-    EmulatorCommand.Options o = EmulatorCommand.parse(new String[] {"emulator", "--port", "0", "--token", "kpat_x",
+    EmulatorCommand.Options o = EmulatorCommand.parse(new String[] {"--port", "0", "--token", "kpat_x",
         "--portal", "eu/" + PORTAL, "--timings", "fast"});
 
     assertThat(o.port()).isZero();
@@ -33,15 +34,15 @@ class KonnectEmulatorCommandTest {
   @Test
   void rejectsBadArguments() {
     assertThatThrownBy(() -> EmulatorCommand.parse(new String[] {"--port"})).isInstanceOf(
-        IllegalArgumentException.class);
+        CommandLine.ParameterException.class);
     assertThatThrownBy(() -> EmulatorCommand.parse(new String[] {"--port", "x"})).isInstanceOf(
-        IllegalArgumentException.class);
+        CommandLine.ParameterException.class);
     assertThatThrownBy(() -> EmulatorCommand.parse(new String[] {"--portal", "eu"})).isInstanceOf(
-        IllegalArgumentException.class);
+        CommandLine.ParameterException.class);
     assertThatThrownBy(() -> EmulatorCommand.parse(new String[] {"--timings", "slow"})).isInstanceOf(
-        IllegalArgumentException.class);
+        CommandLine.ParameterException.class);
     assertThatThrownBy(() -> EmulatorCommand.parse(new String[] {"--verbose"})).isInstanceOf(
-        IllegalArgumentException.class);
+        CommandLine.ParameterException.class);
   }
 
   @Test

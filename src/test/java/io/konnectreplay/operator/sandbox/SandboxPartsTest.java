@@ -74,8 +74,8 @@ class SandboxPartsTest {
         "--timeout=90s", "--kubeconfig", "/tmp/kc", "--plain"});
     assertThat(all).isEqualTo(new SandboxCommand.Options(true, 6443, true, Duration.ofSeconds(90), Path.of("/tmp/kc"),
         true));
-    assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--port"})).hasMessageContaining("needs a value");
-    assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--nope"})).hasMessageContaining("unknown argument");
+    assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--port"})).hasMessageContaining("Missing required parameter for option '--port'");
+    assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--nope"})).hasMessageContaining("Unknown option: '--nope'");
   }
 
   @Test
