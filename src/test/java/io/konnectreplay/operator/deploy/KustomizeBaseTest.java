@@ -49,10 +49,9 @@ class KustomizeBaseTest {
   }
 
   @Test
-  void holdsTheChartsObjectsPlusNamespaceAndCrd() {
+  void holdsTheChartsObjectsPlusNamespace() {
     List<String> expected = new ArrayList<>(chart.stream().map(KustomizeBaseTest::id).toList());
     expected.add("Namespace//" + NAMESPACE);
-    expected.add("CustomResourceDefinition//auditlogreplayjobs.konnectreplay.io");
     assertThat(DeployFiles.read(DeployFiles.root().resolve("deploy/base/kustomization.yaml")))
         .contains("  - tenant-rbac.yaml\n");
     assertThat(base).extracting(KustomizeBaseTest::id).containsExactlyInAnyOrderElementsOf(expected);
