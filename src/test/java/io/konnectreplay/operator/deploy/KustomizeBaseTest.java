@@ -119,6 +119,21 @@ class KustomizeBaseTest {
   }
 
   @Test
+  void theExampleOverlayChangesOnlyTheImage() throws Exception {
+    List<HasMetadata> overlay = DeployFiles.parseAll(
+        DeployFiles.kustomize(DeployFiles.root().resolve("deploy/overlays/example")).orElseThrow());
+    assertThat(overlay).extracting(KustomizeBaseTest::id)
+        .containsExactlyInAnyOrderElementsOf(base.stream().map(KustomizeBaseTest::id).toList());
+    Deployment deployment = one(overlay, Deployment.class);
+    assertThat(HelmChartTest.operator(deployment).getImage())
+        .isEqualTo("registry.example.com/platform/konnect-replay-operator:0.1.0");
+    // everything else is the base's
+    Deployment fromBase = one(base, Deployment.class);
+    HelmChartTest.operator(deployment).setImage(HelmChartTest.operator(fromBase).getImage());
+    assertThat(deployment).isEqualTo(fromBase);
+  }
+
+  @Test
   void serviceAndDisruptionBudgetMatchTheChart() {
     assertThat(one(base, Service.class).getSpec()).isEqualTo(one(chart, Service.class).getSpec());
     assertThat(one(base, PodDisruptionBudget.class).getSpec())
