@@ -12,6 +12,7 @@ import io.konnectreplay.operator.emulator.EndpointKind;
 import io.konnectreplay.operator.emulator.JobTimings;
 import io.konnectreplay.operator.emulator.KonnectEmulator;
 import io.konnectreplay.operator.emulator.RecordedRequest;
+import io.konnectreplay.operator.reconciler.TokenLookup;
 import io.konnectreplay.operator.sandbox.EmbeddedKubernetes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -332,7 +333,8 @@ final class Benchmark {
 
   private static void secret(KubernetesClient client, String namespace) {
     client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(SECRET)
-        .withNamespace(namespace).endMetadata().withData(Map.of("token",
+        .withNamespace(namespace).addToLabels(TokenLookup.CREDENTIAL_LABEL, TokenLookup.CREDENTIAL_LABEL_VALUE)
+        .endMetadata().withData(Map.of("token",
             Base64.getEncoder().encodeToString(TOKEN.getBytes(StandardCharsets.UTF_8)))).build()).create();
   }
 

@@ -70,6 +70,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
    */
   private final Map<String, String> departed = new ConcurrentHashMap<>();
   private volatile StatusWriter statusWriter;
+  private volatile io.fabric8.kubernetes.client.KubernetesClient kubernetes;
   private volatile TransitionEvents events;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<AuditLogReplayJob> cache;
 
@@ -94,13 +95,17 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     context.getPrimaryCache().addIndexer(SECRET_INDEX, job -> secretKey(job).map(List::of).orElse(List.of()));
     cache = context.getPrimaryCache();
     statusWriter = new StatusWriter(context.getClient());
+    kubernetes = context.getClient();
     events = new TransitionEvents(context.getClient(), settings.identity());
 
-    // A Secret that appears or changes re-triggers every request that references it (a 401/403 is retried at once when the token changes).
+    // A Secret that appears or changes re-triggers every request that references it (a 401/403 is retried at once when
+    // the token changes). Only labelled Secrets are cached: the operator holds Konnect credentials, not every Secret of
+    // the watched namespaces. Labelling a Secret adds it to the cache, which re-triggers its requests the same way.
     InformerEventSourceConfiguration<Secret> secrets = InformerEventSourceConfiguration
         .from(Secret.class, AuditLogReplayJob.class)
         .withName("secrets")
         .withNamespacesInheritedFromController()
+        .withLabelSelector(TokenLookup.CREDENTIAL_SELECTOR)
         .withPrimaryToSecondaryMapper((AuditLogReplayJob job) -> secretKey(job)
             .map(k -> Set.of(new ResourceID(job.getSpec().getKonnect().getAuthRef().getName(),
                 job.getMetadata().getNamespace())))
@@ -148,7 +153,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     ReplayCycle.Konnect remote = NO_KONNECT;
     Instant konnectClock = null;
     if (plan instanceof RequestPlan.Valid valid) {
-      lookup = TokenLookup.lookup(job, context.getSecondaryResource(Secret.class));
+      lookup = TokenLookup.lookup(job, secret(job, context));
       String key = queue.targetKey(job);
       slot = queue.slot(job, sameTarget(key, context), now);
       String gone = key == null ? null : departed.get(key);
@@ -188,6 +193,25 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
 
   private java.util.Collection<AuditLogReplayJob> sameTarget(String key, Context<AuditLogReplayJob> context) {
     return key == null ? List.of() : context.getPrimaryCache().byIndex(TARGET_INDEX, key);
+  }
+
+  /**
+   * The referenced Secret from the cache; on a miss, one GET to tell a missing Secret from one without the label (the
+   * cache holds labelled Secrets only). A miss is rare and stalls the request, so the GET is at most one per reconcile
+   * of a stalled request: labelling the Secret brings it into the cache, which reconciles the request again.
+   */
+  private Optional<Secret> secret(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
+    Optional<Secret> cached = context.getSecondaryResource(Secret.class);
+    if (cached.isPresent()) return cached;
+    String name = job.getSpec().getKonnect().getAuthRef().getName();
+    try {
+      return Optional.ofNullable(kubernetes.secrets().inNamespace(job.getMetadata().getNamespace()).withName(name)
+          .get());
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not read Secret {}/{} ({}): reporting it as not found", job.getMetadata().getNamespace(), name,
+          e.getCode());
+      return Optional.empty();
+    }
   }
 
   private UpdateControl<AuditLogReplayJob> finish(AuditLogReplayJob original, AuditLogReplayJob current,

@@ -19,6 +19,7 @@ public final class Reasons {
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String WINDOW_EXPIRED = "WindowExpired";
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  public static final String SECRET_NOT_LABELED = "SecretNotLabeled";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
   public static final String INVALID_TOKEN = "InvalidToken";
   public static final String UNAUTHORIZED = "Unauthorized";

@@ -9,9 +9,24 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads the Konnect token from the Secret a resource references (same namespace only). */
+/**
+ * Reads the Konnect token from the Secret a resource references (same namespace only). The operator caches only
+ * Secrets that carry {@value #CREDENTIAL_LABEL}={@value #CREDENTIAL_LABEL_VALUE}, the label Kong's own operator
+ * uses for Konnect credentials, so that one Secret can serve both.
+ */
 public final class TokenLookup {
   private TokenLookup() {}
+
+  public static final String CREDENTIAL_LABEL = "konghq.com/credential";
+  public static final String CREDENTIAL_LABEL_VALUE = "konnect";
+  /** The label selector of the operator's Secret informer. */
+  public static final String CREDENTIAL_SELECTOR = CREDENTIAL_LABEL + "=" + CREDENTIAL_LABEL_VALUE;
+
+  /** Whether the operator's Secret informer caches this Secret. */
+  public static boolean labelled(Secret secret) {
+    Map<String, String> labels = secret.getMetadata() == null ? null : secret.getMetadata().getLabels();
+    return labels != null && CREDENTIAL_LABEL_VALUE.equals(labels.get(CREDENTIAL_LABEL));
+  }
 
   /** The token, or the problem; exactly one of the two is set. */
   public record Lookup(KonnectToken token, ReplayDecision.TokenProblem problem) {}
@@ -20,13 +35,21 @@ public final class TokenLookup {
     SecretKeyRef ref = job.getSpec().getKonnect().getAuthRef();
     String name = job.getMetadata().getNamespace() + "/" + ref.getName();
     String key = ref.keyOrDefault();
+    String namespace = job.getMetadata().getNamespace();
+    String label = "kubectl label secret " + ref.getName() + " -n " + namespace + " " + CREDENTIAL_SELECTOR;
     if (secret.isEmpty()) {
       return problem(Reasons.SECRET_NOT_FOUND, "Secret " + name + " not found: create it in namespace "
-          + job.getMetadata().getNamespace() + " with the Konnect token under key \"" + key + "\" (kubectl create"
-          + " secret generic " + ref.getName() + " --from-literal=" + key + "=<token>). The operator picks it up at"
-          + " once.");
+          + namespace + " with the Konnect token under key \"" + key + "\" and label it (kubectl create secret generic "
+          + ref.getName() + " -n " + namespace + " --from-literal=" + key + "=<token>, then " + label
+          + "). The operator picks it up at once.");
     }
     Secret s = secret.get();
+    if (!labelled(s)) {
+      // Only the label is named: the Secret's keys are the owner's business, and it was not read further.
+      return problem(Reasons.SECRET_NOT_LABELED, "Secret " + name + " exists but does not carry the label "
+          + CREDENTIAL_SELECTOR + ", so the operator does not watch it: " + label
+          + ". The operator picks it up at once.");
+    }
     String value = null;
     Map<String, String> data = s.getData();
     if (data != null && data.get(key) != null) {

@@ -96,6 +96,9 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
       return status(415, "UnsupportedMediaType", "the sandbox's API server reads JSON only: use `kubectl apply -f`"
           + " (kubectl create sends protobuf for built-in kinds)");
     }
+    if ("PATCH".equals(request.getMethod()) && contentType != null && contentType.startsWith(STRATEGIC_MERGE)) {
+      request = asMergePatch(request);
+    }
     MockResponse response = super.dispatch(request);
     String accept = request.getHeader("Accept");
     if ("GET".equals(request.getMethod()) && accept != null && accept.contains("as=Table")
@@ -103,6 +106,44 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
       return table(bare, response);
     }
     return response;
+  }
+
+  private static final String STRATEGIC_MERGE = "application/strategic-merge-patch+json";
+
+  /**
+   * {@code kubectl apply} patches a built-in kind (a Namespace, a Secret) with a strategic merge patch, which the mock
+   * does not read. One with no lists and no {@code $} directives means the same as a JSON merge patch, so it is
+   * passed on as one; any other is left as it is (and refused by the mock).
+   */
+  private static RecordedRequest asMergePatch(RecordedRequest request) {
+    byte[] body = request.getBody().getBytes(); // reading the body consumes it: the request passed on gets a copy
+    RecordedRequest unchanged = new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+        request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer(body));
+    JsonNode patch;
+    try {
+      patch = JSON.readTree(body);
+    } catch (IOException e) {
+      return unchanged;
+    }
+    if (patch == null || !plainMerge(patch)) return unchanged;
+    var builder = request.getHeaders().newBuilder();
+    for (String name : request.getHeaders().toMultimap().keySet()) {
+      if (name.equalsIgnoreCase("Content-Type")) builder.removeAll(name);
+    }
+    io.fabric8.mockwebserver.http.Headers headers = builder.add("Content-Type", "application/merge-patch+json").build();
+    return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), headers,
+        new io.fabric8.mockwebserver.http.Buffer(body));
+  }
+
+  private static boolean plainMerge(JsonNode node) {
+    if (node.isArray()) return false;
+    if (!node.isObject()) return true;
+    var fields = node.fields();
+    while (fields.hasNext()) {
+      var field = fields.next();
+      if (field.getKey().startsWith("$") || !plainMerge(field.getValue())) return false;
+    }
+    return true;
   }
 
   // ---- discovery ---------------------------------------------------------------------------------------------

@@ -14,9 +14,6 @@ import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -101,7 +98,7 @@ final class SampleManifests {
         samples.add(new Sample(file.getFileName().toString(), resource));
       }
     }
-    // Secrets first: the jobs refer to them.
+    // Namespaces and Secrets first, in file order: the jobs live in the one and refer to the other.
     List<Sample> ordered = new ArrayList<>(samples.stream().filter(s -> !s.isJob()).toList());
     ordered.addAll(samples.stream().filter(Sample::isJob).toList());
     return new SampleManifests(List.copyOf(ordered));
@@ -121,26 +118,5 @@ final class SampleManifests {
         })
         .filter(t -> t != null && !t.isBlank()).findFirst()
         .orElseThrow(() -> new IllegalStateException("the samples have no Secret konnect-token with a key token"));
-  }
-
-  /**
-   * The job with an absolute window, moved to the {@code length} before {@code now} (whole minutes): the window of a
-   * fixed-time sample goes stale after 7 days. Other resources come back unchanged.
-   */
-  @SuppressWarnings("unchecked")
-  static GenericKubernetesResource withRecentWindow(Sample sample, Instant now, Duration length) {
-    if (!sample.isJob() || !(sample.spec().get("window") instanceof Map<?, ?> window)
-        || !window.containsKey("startAt")) {
-      return sample.resource();
-    }
-    KubernetesSerialization serialization = new KubernetesSerialization();
-    GenericKubernetesResource copy = serialization.clone(sample.resource());
-    Map<String, Object> spec = (Map<String, Object>) copy.getAdditionalProperties().get("spec");
-    Map<String, Object> newWindow = new java.util.LinkedHashMap<>((Map<String, Object>) spec.get("window"));
-    Instant end = now.truncatedTo(ChronoUnit.MINUTES);
-    newWindow.put("startAt", end.minus(length).toString());
-    newWindow.put("endAt", end.toString());
-    spec.put("window", newWindow);
-    return copy;
   }
 }

@@ -39,8 +39,10 @@ import java.util.stream.Collectors;
  * discovery, see {@link KubectlDispatcher}), the Konnect emulator delivering signed audit events, one webhook receiver
  * per region that checks them, the operator, and the resources of {@code deploy/samples/}.
  *
- * <p>The samples go to namespace {@value #SAMPLES_NAMESPACE}; namespace {@value #USER_NAMESPACE} (the kubeconfig's
- * default) holds the same token Secret for the user's own resources. The emulator accepts the samples' placeholder
+ * <p>The samples go where their manifests say, as {@code kubectl apply -f deploy/samples/} puts them: their own
+ * namespace {@value #SAMPLES_NAMESPACE}, from the folder's Namespace manifest. The token Secret, which the folder
+ * does not hold, is created there and in namespace {@value #USER_NAMESPACE} (the kubeconfig's default), for the user's
+ * own resources. The emulator accepts the samples' placeholder
  * token. The organization webhook of every region and the webhook of every portal the samples name point at that
  * region's receiver, in json format, with an Authorization header the receiver checks.
  *
@@ -50,8 +52,9 @@ import java.util.stream.Collectors;
 public final class Sandbox implements AutoCloseable {
   public static final String SAMPLES_NAMESPACE = "samples";
   public static final String USER_NAMESPACE = "default";
-  /** How far back the fixed-time sample's window is moved. */
-  public static final Duration RECENT_WINDOW = Duration.ofHours(2);
+
+  /** One resource the sandbox applied from a sample file (namespace empty for a cluster-scoped one). */
+  public record Applied(String file, String kind, String namespace, String name) {}
 
   static {
     // The mock web server logs every request through java.util.logging at INFO; keep the terminal for the table.
@@ -127,11 +130,12 @@ public final class Sandbox implements AutoCloseable {
   private final String token;
   private final String webhookAuthorization;
   private final List<String> sampleJobs;
+  private final List<Applied> applied;
   private final Path kubeconfig;
 
   private Sandbox(Options options, EmbeddedKubernetes kubernetes, SignedWebhookDelivery delivery,
       KonnectEmulator emulator, Map<String, WebhookReceiver> receivers, OkHttpKonnectClient konnectClient,
-      OperatorRuntime operator, String token, String webhookAuthorization, List<String> sampleJobs, Path kubeconfig) {
+      OperatorRuntime operator, String token, String webhookAuthorization, List<Applied> applied, Path kubeconfig) {
     this.options = options;
     this.kubernetes = kubernetes;
     this.delivery = delivery;
@@ -141,7 +145,9 @@ public final class Sandbox implements AutoCloseable {
     this.operator = operator;
     this.token = token;
     this.webhookAuthorization = webhookAuthorization;
-    this.sampleJobs = sampleJobs;
+    this.applied = List.copyOf(applied);
+    this.sampleJobs = applied.stream().filter(a -> SampleManifests.JOB_KIND.equals(a.kind()))
+        .map(a -> a.namespace() + "/" + a.name()).toList();
     this.kubeconfig = kubeconfig;
   }
 
@@ -189,41 +195,54 @@ public final class Sandbox implements AutoCloseable {
       started.add(operator);
       OkHttpKonnectClient konnectClient = operator.konnect();
 
-      List<String> sampleJobs = apply(kubernetes.client(), samples, options.clock().instant());
+      List<Applied> applied = apply(kubernetes.client(), samples);
       return new Sandbox(options, kubernetes, delivery, emulator, receivers, konnectClient, operator, token,
-          authorization, sampleJobs, kubeconfig);
+          authorization, applied, kubeconfig);
     } catch (RuntimeException e) {
       closeAll(started);
       throw e;
     }
   }
 
-  /** Creates the namespaces, the Secret in both, and the sample jobs in {@value #SAMPLES_NAMESPACE}. */
-  private static List<String> apply(KubernetesClient client, SampleManifests samples, Instant now) {
+  /**
+   * Applies every sample in its own namespace (the folder's Namespace manifest first), and the token Secret in the
+   * samples' namespace and in {@value #USER_NAMESPACE}.
+   */
+  private static List<Applied> apply(KubernetesClient client, SampleManifests samples) {
     KubernetesSerialization serialization = client.getKubernetesSerialization();
-    for (String namespace : List.of(USER_NAMESPACE, SAMPLES_NAMESPACE)) {
-      if (client.namespaces().withName(namespace).get() == null) {
-        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
-            .withName(namespace).endMetadata().build()).create();
-      }
-    }
-    List<String> jobs = new ArrayList<>();
+    ensureNamespace(client, USER_NAMESPACE);
+    List<Applied> applied = new ArrayList<>();
     for (SampleManifests.Sample sample : samples.all()) {
-      GenericKubernetesResource resource = SampleManifests.withRecentWindow(sample, now, RECENT_WINDOW);
-      if ("Secret".equals(sample.kind())) {
+      GenericKubernetesResource resource = sample.resource();
+      String namespace = resource.getMetadata().getNamespace() == null ? SAMPLES_NAMESPACE
+          : resource.getMetadata().getNamespace();
+      if ("Namespace".equals(sample.kind())) {
+        if (client.namespaces().withName(sample.name()).get() == null) client.resource(resource).create();
+        applied.add(new Applied(sample.file(), sample.kind(), "", sample.name()));
+      } else if ("Secret".equals(sample.kind())) {
         Secret secret = serialization.convertValue(resource, Secret.class);
-        for (String namespace : List.of(SAMPLES_NAMESPACE, USER_NAMESPACE)) {
-          client.secrets().inNamespace(namespace).resource(secret).create();
+        for (String ns : List.of(SAMPLES_NAMESPACE, USER_NAMESPACE)) {
+          ensureNamespace(client, ns);
+          client.secrets().inNamespace(ns).resource(secret).create();
+          applied.add(new Applied(sample.file(), sample.kind(), ns, sample.name()));
         }
       } else if (sample.isJob()) {
         AuditLogReplayJob job = serialization.convertValue(resource, AuditLogReplayJob.class);
-        client.resources(AuditLogReplayJob.class).inNamespace(SAMPLES_NAMESPACE).resource(job).create();
-        jobs.add(SAMPLES_NAMESPACE + "/" + sample.name());
+        client.resources(AuditLogReplayJob.class).inNamespace(namespace).resource(job).create();
+        applied.add(new Applied(sample.file(), sample.kind(), namespace, sample.name()));
       } else {
-        client.resource(resource).inNamespace(SAMPLES_NAMESPACE).create();
+        client.resource(resource).inNamespace(namespace).create();
+        applied.add(new Applied(sample.file(), sample.kind(), namespace, sample.name()));
       }
     }
-    return List.copyOf(jobs);
+    return List.copyOf(applied);
+  }
+
+  private static void ensureNamespace(KubernetesClient client, String name) {
+    if (client.namespaces().withName(name).get() == null) {
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+          .withName(name).endMetadata().build()).create();
+    }
   }
 
   /**
@@ -362,6 +381,9 @@ public final class Sandbox implements AutoCloseable {
 
   /** namespace/name of every sample job, in the order applied. */
   public List<String> sampleJobs() { return sampleJobs; }
+
+  /** Every resource applied from a sample file, in order. */
+  public List<Applied> appliedSamples() { return applied; }
 
   public Options options() { return options; }
 

@@ -148,8 +148,7 @@ public final class SandboxCommand implements Callable<Integer> {
     if (log != null) out.println("  Logs            " + log.toAbsolutePath());
     out.println();
     out.println("Applied the samples of deploy/samples/ to namespace " + Sandbox.SAMPLES_NAMESPACE + " ("
-        + sandbox.sampleJobs().size() + " jobs; the fixed window of portal-absolute-window.yaml moved to the last "
-        + Sandbox.RECENT_WINDOW.toHours() + " hours).");
+        + sandbox.sampleJobs().size() + " jobs, lookback windows).");
     out.println("Watch them with kubectl from another terminal:");
     out.println("  " + kubectl(sandbox) + " get alrj -A -w");
     out.println();

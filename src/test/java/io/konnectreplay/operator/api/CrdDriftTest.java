@@ -16,7 +16,9 @@ class CrdDriftTest {
 
   static final Path BASEDIR = Path.of(System.getProperty("project.basedir", "."));
   static final Path ROOT_COPY = BASEDIR.resolve("crds").resolve(CrdManifest.FILE_NAME);
-  static final Path CHART_COPY = BASEDIR.resolve("helm/konnect-replay-operator/crds").resolve(CrdManifest.FILE_NAME);
+  /** The chart renders its CRD template from this file (Helm reads only files inside the chart). */
+  static final Path CHART_COPY = BASEDIR.resolve("helm/konnect-replay-operator/files/crds")
+      .resolve(CrdManifest.FILE_NAME);
   /** kustomize only reads files below its folder, so the base keeps a copy too. */
   static final Path KUSTOMIZE_COPY = BASEDIR.resolve("deploy/base/crds").resolve(CrdManifest.FILE_NAME);
 

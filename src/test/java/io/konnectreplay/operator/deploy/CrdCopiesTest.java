@@ -10,11 +10,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The chart and the kustomize base install the CRD committed in crds/, byte for byte. */
+/**
+ * The chart and the kustomize base install the CRD committed in crds/, byte for byte; the chart's template renders
+ * that file with nothing changed but the labels and the keep annotation.
+ */
 class CrdCopiesTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"helm/konnect-replay-operator/crds", "deploy/base/crds"})
+  @ValueSource(strings = {"helm/konnect-replay-operator/files/crds", "deploy/base/crds"})
   void copyIsIdenticalToTheRootCrds(String copyDir) throws IOException {
     Path root = DeployFiles.root();
     List<String> originals = names(root.resolve("crds"));
@@ -24,6 +27,26 @@ class CrdCopiesTest {
           .as("%s/%s differs from crds/%s: run  cp crds/%s %s/", copyDir, name, name, name, copyDir)
           .isEqualTo(Files.readAllBytes(root.resolve("crds").resolve(name)));
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theChartRendersTheCommittedCrdUnchanged() {
+    var crd = DeployFiles.SERIALIZATION.unmarshal(DeployFiles.read(DeployFiles.rootCrd()),
+        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+    var rendered = DeployFiles.one(DeployFiles.render(),
+        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+    assertThat(rendered.getSpec()).isEqualTo(crd.getSpec());
+    assertThat(rendered.getMetadata().getName()).isEqualTo(crd.getMetadata().getName());
+    assertThat(rendered.getApiVersion()).isEqualTo(crd.getApiVersion());
+    // the template adds the release's labels and the keep annotation, nothing else
+    assertThat(rendered.getMetadata().getAnnotations()).containsExactly(java.util.Map.entry("helm.sh/resource-policy",
+        "keep"));
+    assertThat(rendered.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", DeployFiles.RELEASE);
+  }
+
+  @org.junit.jupiter.api.Test
+  void theChartHasNoCrdsFolderHelmWouldNeverUpgrade() {
+    assertThat(DeployFiles.chart().resolve("crds")).doesNotExist();
   }
 
   private static List<String> names(Path dir) throws IOException {

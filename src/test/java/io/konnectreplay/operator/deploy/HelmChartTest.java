@@ -20,7 +20,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -143,9 +145,9 @@ class HelmChartTest {
     @Test
     void rendersTheExpectedObjects() {
       assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-          "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-          "Service", "Deployment", "PodDisruptionBudget");
-      assertThat(objects).filteredOn(o -> !o.getKind().startsWith("Cluster"))
+          "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole",
+          "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "PodDisruptionBudget");
+      assertThat(objects).filteredOn(o -> o instanceof io.fabric8.kubernetes.api.model.Namespaced)
           .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(NAMESPACE));
       assertThat(one(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo(RELEASE);
     }
@@ -308,7 +310,7 @@ class HelmChartTest {
     List<HasMetadata> objects = render("leaderElection: false\nreplicaCount: 1\n");
     assertThat(ofKind(objects, Role.class)).isEmpty();
     assertThat(ofKind(objects, RoleBinding.class)).isEmpty();
-    assertThat(helmTemplate("leaderElection: false\n")).doesNotContain("leases");
+    assertThat(helmTemplate("leaderElection: false\nreplicaCount: 1\n")).doesNotContain("leases");
     Map<String, String> env = env(one(objects, Deployment.class));
     assertThat(env).containsEntry("LEADER_ELECTION", "false")
         .doesNotContainKeys("LEADER_ELECTION_NAMESPACE", "LEADER_ELECTION_LEASE_NAME");
@@ -461,7 +463,8 @@ class HelmChartTest {
 
   @Test
   void rbacCanBeLeftToTheCluster() {
-    List<HasMetadata> objects = render("rbac: {create: false}\nserviceAccount: {create: false, name: replay}\n");
+    List<HasMetadata> objects = render("rbac: {create: false}\nserviceAccount: {create: false, name: replay}\n"
+        + "crds: {enabled: false}\n");
     assertThat(objects).extracting(HasMetadata::getKind)
         .containsExactlyInAnyOrder("Deployment", "Service", "PodDisruptionBudget");
     assertThat(one(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
@@ -473,6 +476,137 @@ class HelmChartTest {
     List<HasMetadata> objects = render("rbac: {aggregateToDefaultRoles: false}\n");
     assertThat(ofKind(objects, ClusterRole.class)).extracting(r -> r.getMetadata().getName()).containsExactly(RELEASE);
     assertThat(helmTemplate("rbac: {aggregateToDefaultRoles: false}\n")).doesNotContain("aggregate-to-");
+  }
+
+  @Test
+  void crdsAreTemplatedSoThatUpgradesReachThemAndKeptOnUninstall() {
+    CustomResourceDefinition crd = one(render(), CustomResourceDefinition.class);
+    assertThat(crd.getMetadata().getName()).isEqualTo("auditlogreplayjobs.konnectreplay.io");
+    assertThat(crd.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+    assertThat(crd.getMetadata().getNamespace()).isNull();
+
+    CustomResourceDefinition notKept = one(render("crds: {keep: false}\n"), CustomResourceDefinition.class);
+    assertThat(notKept.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(notKept.getSpec()).isEqualTo(crd.getSpec());
+
+    assertThat(ofKind(render("crds: {enabled: false}\n"), CustomResourceDefinition.class)).isEmpty();
+  }
+
+  /** The README's example: a trust store for a Konnect behind a private CA, from a Secret, passed to the JVM. */
+  static final String PRIVATE_CA_VALUES = """
+      extraVolumes:
+        - name: konnect-ca
+          secret:
+            secretName: konnect-ca-truststore
+      extraVolumeMounts:
+        - name: konnect-ca
+          mountPath: /etc/konnect-ca
+          readOnly: true
+      javaToolOptions: >-
+        -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError
+        -Djavax.net.ssl.trustStore=/etc/konnect-ca/truststore.p12
+        -Djavax.net.ssl.trustStorePassword=changeit
+      """;
+
+  @Test
+  void aPrivateCaTrustStoreIsMountedAndPassedToTheJvm() {
+    Deployment deployment = one(render(PRIVATE_CA_VALUES), Deployment.class);
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactly("tmp", "konnect-ca");
+    assertThat(pod.getVolumes().get(1).getSecret().getSecretName()).isEqualTo("konnect-ca-truststore");
+    assertThat(operator(deployment).getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath() + ":"
+        + m.getReadOnly()).containsExactly("tmp:/tmp:null", "konnect-ca:/etc/konnect-ca:true");
+    String options = env(deployment).get("JAVA_TOOL_OPTIONS");
+    assertThat(options).contains("-XX:MaxRAMPercentage=75", "-Djavax.net.ssl.trustStore=/etc/konnect-ca/truststore.p12");
+    String store = options.replaceAll(".*-Djavax.net.ssl.trustStore=(\\S+).*", "$1");
+    assertThat(operator(deployment).getVolumeMounts()).as("the trust store lies under a mount")
+        .anyMatch(m -> store.startsWith(m.getMountPath() + "/"));
+  }
+
+  @Test
+  void podLabelsAnnotationsPriorityAndSpread() {
+    Deployment deployment = one(render("""
+        podLabels:
+          team: platform
+        podAnnotations:
+          example.com/owner: replay
+        priorityClassName: system-cluster-critical
+        topologySpreadConstraints:
+          - maxSkew: 1
+            topologyKey: topology.kubernetes.io/zone
+            whenUnsatisfiable: ScheduleAnyway
+            labelSelector:
+              matchLabels:
+                app.kubernetes.io/instance: "{{ .Release.Name }}"
+        """), Deployment.class);
+    var template = deployment.getSpec().getTemplate();
+    assertThat(template.getMetadata().getLabels()).containsEntry("team", "platform")
+        .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+    assertThat(deployment.getSpec().getSelector().getMatchLabels()).doesNotContainKey("team");
+    assertThat(template.getMetadata().getAnnotations()).containsEntry("example.com/owner", "replay");
+    assertThat(template.getSpec().getPriorityClassName()).isEqualTo("system-cluster-critical");
+    assertThat(template.getSpec().getTopologySpreadConstraints()).singleElement().satisfies(t -> {
+      assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+      assertThat(t.getLabelSelector().getMatchLabels()).containsEntry("app.kubernetes.io/instance", RELEASE);
+    });
+    var defaults = one(render(), Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(defaults.getPriorityClassName()).isNull();
+    assertThat(defaults.getTopologySpreadConstraints()).isNullOrEmpty();
+  }
+
+  @Test
+  void anImageDigestPinsTheImage() {
+    String digest = "sha256:" + "0123456789abcdef".repeat(4);
+    Deployment deployment = one(render("image: {repository: registry.example.com/replay, tag: \"9.9.9\", digest: "
+        + digest + "}\n"), Deployment.class);
+    assertThat(operator(deployment).getImage()).isEqualTo("registry.example.com/replay@" + digest);
+  }
+
+  @Test
+  void networkPolicyIsOptInAndAllowsOnlyDnsApiServerKonnectAndTheScraper() {
+    assertThat(ofKind(render(), NetworkPolicy.class)).isEmpty();
+    NetworkPolicy policy = one(render("""
+        networkPolicy:
+          enabled: true
+          apiServer: {cidrs: [10.0.0.1/32]}
+          metricsFrom:
+            - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: observability}}
+              podSelector: {matchLabels: {app: prometheus}}
+        """), NetworkPolicy.class);
+    Deployment deployment = one(render(), Deployment.class);
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+    assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+
+    assertThat(policy.getSpec().getIngress()).singleElement().satisfies(in -> {
+      assertThat(in.getPorts()).extracting(p -> p.getPort().getIntVal() + "/" + p.getProtocol())
+          .containsExactly("8080/TCP");
+      assertThat(in.getFrom()).singleElement().satisfies(from -> {
+        assertThat(from.getNamespaceSelector().getMatchLabels())
+            .containsEntry("kubernetes.io/metadata.name", "observability");
+        assertThat(from.getPodSelector().getMatchLabels()).containsEntry("app", "prometheus");
+      });
+    });
+    var egress = policy.getSpec().getEgress();
+    assertThat(egress).extracting(e -> e.getPorts().stream().map(p -> p.getPort().getIntVal() + "/" + p.getProtocol())
+        .toList().toString()).containsExactly("[53/UDP, 53/TCP]", "[443/TCP, 6443/TCP]", "[443/TCP]");
+    assertThat(egress.get(0).getTo()).singleElement().satisfies(to -> assertThat(to.getPodSelector().getMatchLabels())
+        .containsEntry("k8s-app", "kube-dns"));
+    assertThat(egress.get(1).getTo()).singleElement()
+        .satisfies(to -> assertThat(to.getIpBlock().getCidr()).isEqualTo("10.0.0.1/32"));
+    assertThat(egress.get(2).getTo()).as("Konnect: any address on 443 unless konnect.cidrs is set").isNullOrEmpty();
+  }
+
+  @Test
+  void schemaRefusesSeveralReplicasWithoutLeaderElection() {
+    assertThatThrownBy(() -> helmTemplate("leaderElection: false\n"))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining("/replicaCount");
+    assertThatThrownBy(() -> helmTemplate("leaderElection: false\nreplicaCount: 3\n"))
+        .hasMessageContaining("/replicaCount");
+    assertThat(one(render("leaderElection: false\nreplicaCount: 1\n"), Deployment.class).getSpec().getReplicas())
+        .isEqualTo(1);
+    assertThat(one(render("replicaCount: 3\n"), Deployment.class).getSpec().getReplicas()).isEqualTo(3);
   }
 
   static Stream<Arguments> badValues() {
@@ -490,6 +624,11 @@ class HelmChartTest {
         Arguments.of("leaderElection: \"yes\"\n", "at '/leaderElection': got string, want boolean"),
         Arguments.of("pollIntervalMax: 30 seconds\n", "at '/pollIntervalMax': '30 seconds' does not match pattern"),
         Arguments.of("konnect: {maxRps: 0}\n", "at '/konnect/maxRps': exclusiveMinimum"),
+        Arguments.of("image: {digest: \"0.1.0\"}\n", "at '/image/digest': '0.1.0' does not match pattern"),
+        Arguments.of("extraVolumeMounts: [{name: ca}]\n", "at '/extraVolumeMounts/0': missing property 'mountPath'"),
+        Arguments.of("networkPolicy: {apiServer: {cidrs: [kubernetes.default]}}\n",
+            "at '/networkPolicy/apiServer/cidrs/0': 'kubernetes.default' does not match pattern"),
+        Arguments.of("crds: {enabled: \"yes\"}\n", "at '/crds/enabled': got string, want boolean"),
         Arguments.of("terminationGracePeriodSeconds: 10\n",
             "at '/terminationGracePeriodSeconds': minimum: got 10, want 21"),
         Arguments.of("metrics: {prometheusRule: {stalledFor: 15 minutes}}\n",

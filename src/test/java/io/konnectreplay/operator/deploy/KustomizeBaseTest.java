@@ -49,10 +49,9 @@ class KustomizeBaseTest {
   }
 
   @Test
-  void holdsTheChartsObjectsPlusNamespaceAndCrd() {
+  void holdsTheChartsObjectsPlusNamespace() {
     List<String> expected = new ArrayList<>(chart.stream().map(KustomizeBaseTest::id).toList());
     expected.add("Namespace//" + NAMESPACE);
-    expected.add("CustomResourceDefinition//auditlogreplayjobs.konnectreplay.io");
     assertThat(DeployFiles.read(DeployFiles.root().resolve("deploy/base/kustomization.yaml")))
         .contains("  - tenant-rbac.yaml\n");
     assertThat(base).extracting(KustomizeBaseTest::id).containsExactlyInAnyOrderElementsOf(expected);
@@ -117,6 +116,21 @@ class KustomizeBaseTest {
     assertThat(one(base, RoleBinding.class).getRoleRef()).isEqualTo(one(chart, RoleBinding.class).getRoleRef());
     assertThat(one(base, ServiceAccount.class).getMetadata().getName())
         .isEqualTo(one(chart, ServiceAccount.class).getMetadata().getName());
+  }
+
+  @Test
+  void theExampleOverlayChangesOnlyTheImage() throws Exception {
+    List<HasMetadata> overlay = DeployFiles.parseAll(
+        DeployFiles.kustomize(DeployFiles.root().resolve("deploy/overlays/example")).orElseThrow());
+    assertThat(overlay).extracting(KustomizeBaseTest::id)
+        .containsExactlyInAnyOrderElementsOf(base.stream().map(KustomizeBaseTest::id).toList());
+    Deployment deployment = one(overlay, Deployment.class);
+    assertThat(HelmChartTest.operator(deployment).getImage())
+        .isEqualTo("registry.example.com/platform/konnect-replay-operator:0.1.0");
+    // everything else is the base's
+    Deployment fromBase = one(base, Deployment.class);
+    HelmChartTest.operator(deployment).setImage(HelmChartTest.operator(fromBase).getImage());
+    assertThat(deployment).isEqualTo(fromBase);
   }
 
   @Test

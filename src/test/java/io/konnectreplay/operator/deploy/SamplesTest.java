@@ -53,9 +53,20 @@ class SamplesTest {
   }
 
   @Test
-  void everyJobUsesTheSampleSecretAndNoNamespace() {
+  void theFolderCreatesItsOwnNamespaceFirst() throws IOException {
+    try (Stream<Path> files = Files.list(DeployFiles.root().resolve("deploy/samples"))) {
+      // kubectl apply -f takes a folder's files in name order
+      Path first = files.sorted().findFirst().orElseThrow();
+      HasMetadata namespace = DeployFiles.one(DeployFiles.parseAll(DeployFiles.read(first)),
+          io.fabric8.kubernetes.api.model.Namespace.class);
+      assertThat(namespace.getMetadata().getName()).isEqualTo("samples");
+    }
+  }
+
+  @Test
+  void everyJobUsesTheSampleSecretInTheSamplesNamespace() {
     assertThat(jobs()).hasSizeGreaterThanOrEqualTo(5).allSatisfy(job -> {
-      assertThat(job.getMetadata().getNamespace()).as("samples apply to any namespace").isNull();
+      assertThat(job.getMetadata().getNamespace()).isEqualTo("samples");
       Map<String, Object> authRef = job.get("spec", "konnect", "authRef");
       assertThat(authRef.get("name")).isEqualTo("konnect-token");
       assertThat(authRef.getOrDefault("key", "token")).isEqualTo("token");
@@ -64,12 +75,22 @@ class SamplesTest {
   }
 
   @Test
-  void onlyOneSampleHasAnAbsoluteWindowTheRestUseLookback() {
-    assertThat(jobs()).filteredOn(j -> j.get("spec", "window", "startAt") != null).singleElement()
-        .satisfies(j -> assertThat((String) j.get("spec", "portalID")).isNotBlank());
-    assertThat(jobs()).filteredOn(j -> j.get("spec", "window", "startAt") == null)
-        .allSatisfy(j -> assertThat((String) j.get("spec", "window", "lookback")).isNotBlank())
-        .anySatisfy(j -> assertThat((String) j.get("spec", "window", "lookback")).isEqualTo("24h"));
+  void everyWindowIsALookbackSoNoSampleGoesStale() {
+    assertThat(jobs()).allSatisfy(j -> {
+      assertThat((Object) j.get("spec", "window", "startAt")).as(j.getMetadata().getName()).isNull();
+      assertThat((Object) j.get("spec", "window", "endAt")).as(j.getMetadata().getName()).isNull();
+      assertThat((String) j.get("spec", "window", "lookback")).isNotBlank();
+    }).anySatisfy(j -> assertThat((String) j.get("spec", "window", "lookback")).isEqualTo("24h"));
+  }
+
+  @Test
+  void sandboxTokenSecretCarriesTheLabelTheOperatorWatches() {
+    Secret secret = DeployFiles.one(DeployFiles.parseAll(DeployFiles.read(
+        DeployFiles.root().resolve("deploy/sandbox-token/konnect-token-secret.yaml"))), Secret.class);
+    assertThat(secret.getMetadata().getLabels()).containsEntry(
+        io.konnectreplay.operator.reconciler.TokenLookup.CREDENTIAL_LABEL,
+        io.konnectreplay.operator.reconciler.TokenLookup.CREDENTIAL_LABEL_VALUE);
+    assertThat(secret.getMetadata().getNamespace()).as("the sandbox puts it in each namespace").isNull();
   }
 
   @Test

@@ -15,6 +15,7 @@ import io.konnectreplay.operator.emulator.KonnectEmulator;
 import io.konnectreplay.operator.http.OperatorHttpServer;
 import io.konnectreplay.operator.http.ReplayMetrics;
 import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
+import io.konnectreplay.operator.reconciler.TokenLookup;
 import io.konnectreplay.operator.sandbox.EmbeddedKubernetes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -114,8 +115,15 @@ public final class OperatorHarness implements AutoCloseable {
 
   public EmbeddedKubernetes kubernetes() { return kubernetes; }
 
+  /** Creates or replaces a token Secret with the label the operator's Secret informer selects. */
   public void secret(String name, String token) {
-    Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+    secret(name, token, Map.of(TokenLookup.CREDENTIAL_LABEL, TokenLookup.CREDENTIAL_LABEL_VALUE));
+  }
+
+  /** Creates or replaces a token Secret with these labels (none: the operator does not cache it). */
+  public void secret(String name, String token, Map<String, String> labels) {
+    Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
+        .withLabels(labels).endMetadata()
         .withData(Map.of("token", Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))))
         .build();
     client().secrets().inNamespace(NAMESPACE).resource(secret).createOr(c -> c.update());

@@ -210,10 +210,53 @@ class ReplayLifecycleTest {
     String portal = newPortal();
     harness.create(job("no-secret").portal(portal).window(START, END).secret("created-later", null));
     harness.awaitCondition("no-secret", "Stalled", "True", "SecretNotFound");
+    assertThat(harness.condition("no-secret", "Stalled").orElseThrow().getMessage())
+        .contains("kubectl label secret created-later -n platform konghq.com/credential=konnect");
     assertThat(requests(portal)).isEmpty();
 
     harness.secret("created-later", TOKEN);
     harness.awaitCondition("no-secret", "Complete", "True", "Completed");
+  }
+
+  @Test
+  void aSecretWithoutTheLabelStallsWithTheCommandAndTheJobProceedsOnceItIsLabelled() {
+    String portal = newPortal();
+    harness.secret("unlabelled-token", TOKEN, Map.of("app", "siem"));
+    harness.create(job("not-labelled").portal(portal).window(START, END).secret("unlabelled-token", null));
+
+    harness.awaitCondition("not-labelled", "Stalled", "True", "SecretNotLabeled");
+    assertThat(harness.condition("not-labelled", "Stalled").orElseThrow().getMessage())
+        .contains("kubectl label secret unlabelled-token -n platform konghq.com/credential=konnect")
+        .doesNotContain(TOKEN).doesNotContain("\"token\"");
+    assertThat(harness.get("not-labelled").getStatus().getPhase()).isEqualTo(Phase.Queued);
+    assertThat(requests(portal)).isEmpty();
+    // the cache missed: one GET per reconcile of the stalled request tells "unlabelled" from "missing"
+    // the test reads the Secret now, so that its patch below reads nothing: the GETs counted after are the operator's
+    var unlabelled = harness.client().secrets().inNamespace(NAMESPACE).withName("unlabelled-token").get();
+    long getsWhileStalled = secretGets("platform/unlabelled-token") - 1;
+    assertThat(getsWhileStalled).isPositive();
+
+    // labelling brings the Secret into the operator's cache, which reconciles the request again at once
+    harness.client().secrets().inNamespace(NAMESPACE).resource(unlabelled).patch(
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+        "{\"metadata\":{\"labels\":{\"konghq.com/credential\":\"konnect\"}}}");
+    harness.awaitCondition("not-labelled", "Complete", "True", "Completed", Duration.ofSeconds(20));
+    assertThat(puts(portal)).isEqualTo(1);
+    assertThat(secretGets("platform/unlabelled-token") - 1).as("once labelled, the token comes from the cache")
+        .isEqualTo(getsWhileStalled);
+  }
+
+  @Test
+  void aLabelledSecretIsReadFromTheCacheWithoutAGet() {
+    String portal = newPortal();
+    harness.secret("cached-token", TOKEN);
+    harness.create(job("from-cache").portal(portal).window(START, END).secret("cached-token", null));
+    harness.awaitCondition("from-cache", "Complete", "True", "Completed");
+    assertThat(secretGets("platform/cached-token")).isZero();
+  }
+
+  static long secretGets(String secret) {
+    return harness.api().secretGets.stream().filter(secret::equals).count();
   }
 
   @Test

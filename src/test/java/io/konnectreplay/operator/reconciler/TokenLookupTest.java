@@ -24,7 +24,8 @@ class TokenLookupTest {
       "2026-11-21T01:00:00Z").build();
 
   static Secret secret(Map<String, String> data, Map<String, String> stringData) {
-    return new SecretBuilder().withNewMetadata().withName(TestJobs.SECRET).withNamespace("platform").endMetadata()
+    return new SecretBuilder().withNewMetadata().withName(TestJobs.SECRET).withNamespace("platform")
+        .addToLabels(TokenLookup.CREDENTIAL_LABEL, TokenLookup.CREDENTIAL_LABEL_VALUE).endMetadata()
         .withData(data).withStringData(stringData).build();
   }
 
@@ -48,7 +49,23 @@ class TokenLookupTest {
   void missingSecretSaysHowToCreateIt() {
     TokenLookup.Lookup lookup = TokenLookup.lookup(JOB, Optional.empty());
     assertThat(lookup.problem().reason()).isEqualTo(Reasons.SECRET_NOT_FOUND);
-    assertThat(lookup.problem().message()).contains("platform/konnect-token", "kubectl create secret generic");
+    assertThat(lookup.problem().message()).contains("platform/konnect-token", "kubectl create secret generic",
+        "kubectl label secret konnect-token -n platform konghq.com/credential=konnect");
+  }
+
+  @Test
+  void aSecretWithoutTheLabelSaysTheExactCommandAndNothingOfItsContent() {
+    for (Map<String, String> labels : java.util.List.of(Map.<String, String>of(), Map.of("konghq.com/credential",
+        "other"), Map.of("app", "konnect"))) {
+      Secret unlabelled = new SecretBuilder(secret(Map.of("token", b64("kpat_valid"), "password", b64("hunter2")),
+          null)).editMetadata().withLabels(labels).endMetadata().build();
+      TokenLookup.Lookup lookup = TokenLookup.lookup(JOB, Optional.of(unlabelled));
+      assertThat(lookup.token()).isNull();
+      assertThat(lookup.problem().reason()).as(labels.toString()).isEqualTo(Reasons.SECRET_NOT_LABELED);
+      assertThat(lookup.problem().message())
+          .contains("kubectl label secret konnect-token -n platform konghq.com/credential=konnect")
+          .doesNotContain("password", "\"token\"", "kpat_valid", "hunter2");
+    }
   }
 
   @Test

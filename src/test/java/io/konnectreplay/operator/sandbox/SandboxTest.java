@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SandboxTest {
   private static final List<String> SAMPLE_JOBS = List.of("samples/org-au-last-day", "samples/org-us-last-6h",
-      "samples/portal-eu-first", "samples/portal-eu-second", "samples/portal-incident-window");
+      "samples/portal-eu-first", "samples/portal-eu-second", "samples/portal-us-last-4h");
 
   @TempDir
   static Path dir;
@@ -102,11 +102,40 @@ class SandboxTest {
 
   @Test
   @Order(2)
-  void theFixedTimeSampleIsMovedToTheLastTwoHours() {
-    Sandbox.JobView job = sandbox.jobs().stream().filter(j -> j.name().equals("portal-incident-window"))
-        .findFirst().orElseThrow();
-    assertThat(Duration.between(job.startAt(), job.endAt())).isEqualTo(Sandbox.RECENT_WINDOW);
-    assertThat(Duration.between(job.endAt(), java.time.Instant.now())).isLessThan(Duration.ofMinutes(2));
+  void everyFileOfTheSamplesFolderWasAppliedAsItIsAndEveryJobInItCompleted() throws IOException {
+    Path folder = Path.of(System.getProperty("project.basedir", ".")).resolve("deploy/samples");
+    List<String> files;
+    try (var list = Files.list(folder)) {
+      files = list.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files).as("the repository's deploy/samples").isNotEmpty().contains("00-namespace.yaml");
+    List<Sandbox.Applied> applied = sandbox.appliedSamples();
+    assertThat(applied).extracting(Sandbox.Applied::file).containsAll(files);
+    // the folder's own Namespace, applied as written (labels included), holds every sample job
+    Sandbox.Applied namespace = applied.stream().filter(a -> a.kind().equals("Namespace")).findFirst().orElseThrow();
+    assertThat(namespace.file()).isEqualTo("00-namespace.yaml");
+    assertThat(namespace.name()).isEqualTo(Sandbox.SAMPLES_NAMESPACE);
+    assertThat(sandbox.client().namespaces().withName(Sandbox.SAMPLES_NAMESPACE).get().getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/part-of", "konnect-replay-operator-samples");
+    List<String> jobs = applied.stream().filter(a -> a.kind().equals("AuditLogReplayJob"))
+        .map(a -> a.namespace() + "/" + a.name()).toList();
+    assertThat(jobs).containsExactlyInAnyOrderElementsOf(SAMPLE_JOBS);
+    for (String file : files) {
+      assertThat(applied).as(file).anyMatch(a -> a.file().equals(file));
+      applied.stream().filter(a -> a.file().equals(file) && a.kind().equals("AuditLogReplayJob")).forEach(a ->
+          assertThat(result.jobs()).as(file + ": " + a.name())
+              .anySatisfy(o -> {
+                assertThat(o.job().key()).isEqualTo(a.namespace() + "/" + a.name());
+                assertThat(o.job().phase()).isEqualTo(Phase.Completed);
+              }));
+    }
+    // the bundled files are the repository's, byte for byte
+    for (String file : files) {
+      try (var in = SandboxTest.class.getClassLoader().getResourceAsStream("samples/" + file)) {
+        assertThat(in).as(file + " bundled").isNotNull();
+        assertThat(in.readAllBytes()).as(file).isEqualTo(Files.readAllBytes(folder.resolve(file)));
+      }
+    }
   }
 
   @Test
@@ -205,6 +234,21 @@ class SandboxTest {
     assertThat(output).doesNotContain("\033[");
     assertThat(output.lines().filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d samples/portal-eu-second .*Queued.*")))
         .isNotEmpty();
+  }
+
+  @Test
+  @Order(10)
+  void kubectlApplyOfTheSamplesFolderIsCleanAndChangesNothing() throws Exception {
+    Path folder = Path.of(System.getProperty("project.basedir", ".")).resolve("deploy/samples");
+    String first = kubectl("apply", "-f", folder.toString());
+    assertThat(first).contains("namespace/samples configured",
+        "auditlogreplayjob.konnectreplay.io/portal-us-last-4h configured");
+    // applied again, as a user re-running the README's command: every object unchanged, every job still Completed
+    String again = kubectl("apply", "-f", folder.toString());
+    assertThat(again.lines().filter(l -> !l.isBlank()).toList()).hasSize(SAMPLE_JOBS.size() + 1)
+        .allMatch(l -> l.endsWith(" unchanged"), "every line says unchanged");
+    assertThat(sandbox.jobs()).filteredOn(j -> j.namespace().equals(Sandbox.SAMPLES_NAMESPACE))
+        .extracting(Sandbox.JobView::phase).hasSize(SAMPLE_JOBS.size()).containsOnly(Phase.Completed);
   }
 
   /** A manifest, as a user would write it, for a job in the kubeconfig's namespace with a lookback window. */
