@@ -113,7 +113,7 @@ public final class OperatorRuntime implements AutoCloseable {
             .build());
       }
     });
-    AuditLogReplayJobReconciler reconciler = new AuditLogReplayJobReconciler(settings, parts.konnect(),
+    AuditLogReplayJobReconciler reconciler = new AuditLogReplayJobReconciler(settings, parts.kubernetes(), parts.konnect(),
         parts.clock(), observer);
     operator.register(reconciler, c -> {
       if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();

@@ -69,16 +69,19 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
    * meets at most one 409 instead.
    */
   private final Map<String, String> departed = new ConcurrentHashMap<>();
-  private volatile StatusWriter statusWriter;
-  private volatile io.fabric8.kubernetes.client.KubernetesClient kubernetes;
-  private volatile TransitionEvents events;
+  private final StatusWriter statusWriter;
+  private final io.fabric8.kubernetes.client.KubernetesClient kubernetes;
+  private final TransitionEvents events;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<AuditLogReplayJob> cache;
 
   private record CachedWebhook(Webhook webhook, Instant until) {}
 
-  public AuditLogReplayJobReconciler(OperatorSettings settings, KonnectClient konnect, Clock clock,
-      ReplayObserver observer) {
+  public AuditLogReplayJobReconciler(OperatorSettings settings, io.fabric8.kubernetes.client.KubernetesClient kubernetes,
+      KonnectClient konnect, Clock clock, ReplayObserver observer) {
     this.settings = settings;
+    this.kubernetes = kubernetes;
+    this.statusWriter = new StatusWriter(kubernetes);
+    this.events = new TransitionEvents(kubernetes, settings.identity());
     this.konnect = konnect;
     this.clock = clock;
     this.planner = new RequestPlanner(settings);
@@ -94,9 +97,6 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     });
     context.getPrimaryCache().addIndexer(SECRET_INDEX, job -> secretKey(job).map(List::of).orElse(List.of()));
     cache = context.getPrimaryCache();
-    statusWriter = new StatusWriter(context.getClient());
-    kubernetes = context.getClient();
-    events = new TransitionEvents(context.getClient(), settings.identity());
 
     // A Secret that appears or changes re-triggers every request that references it (a 401/403 is retried at once when
     // the token changes). Only labelled Secrets are cached: the operator holds Konnect credentials, not every Secret of
@@ -258,7 +258,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   public ErrorStatusUpdateControl<AuditLogReplayJob> updateErrorStatus(AuditLogReplayJob job,
       Context<AuditLogReplayJob> context, Exception e) {
     var writer = statusWriter;
-    if (writer == null || job.getMetadata() == null) return ErrorStatusUpdateControl.noStatusUpdate();
+    if (job.getMetadata() == null) return ErrorStatusUpdateControl.noStatusUpdate();
     Instant now = clock.instant();
     AuditLogReplayJobStatus before = job.getStatus();
     AuditLogReplayJobStatus status = ReplayDecision.copy(before);
@@ -374,6 +374,6 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   public String targetKey(AuditLogReplayJob job) { return queue.targetKey(job); }
 
   /** Status writes made by this reconciler (for the benchmark and the fault suite). */
-  public long statusWrites() { return statusWriter == null ? 0 : statusWriter.writes(); }
+  public long statusWrites() { return statusWriter.writes(); }
 
 }
