@@ -116,6 +116,10 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
   private MockResponse patch(RecordedRequest request, ApiPath path) {
     String contentType = String.valueOf(request.getHeader("Content-Type"));
     boolean custom = customKind(path) != null;
+    boolean strategic = contentType.contains("strategic-merge-patch");
+    boolean known = contentType.contains("json-patch") || contentType.contains("apply-patch")
+        || (strategic ? !custom : contentType.contains("merge-patch"));
+    if (!known) return ApiStatus.unsupportedPatch(contentType, custom);
     ObjectNode current = stored(path);
     if (contentType.contains("apply-patch")) return serverSideApply(request, path, current);
     if (current == null) return ApiStatus.notFound(path);
@@ -124,12 +128,8 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
     JsonNode patched;
     try {
       if (contentType.contains("json-patch")) patched = ObjectPatches.jsonPatch(current, patch);
-      else if (contentType.contains("merge-patch")) patched = ObjectPatches.mergePatch(current, patch);
-      else if (contentType.contains("strategic-merge-patch") && !custom) {
-        patched = ObjectPatches.strategicMerge(current, patch);
-      } else {
-        return ApiStatus.unsupportedPatch(contentType, custom);
-      }
+      else if (strategic) patched = ObjectPatches.strategicMerge(current, patch);
+      else patched = ObjectPatches.mergePatch(current, patch);
     } catch (ObjectPatches.PatchException e) {
       return ApiStatus.failure(422, "Invalid", e.getMessage());
     }
@@ -239,6 +239,12 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
     }
     CustomKind kind = customKind(path);
     if (kind == null) return new Prepared(object, List.of(), null);
+    if (kind.statusSubresource()) {
+      // the main resource's writes never change its status: that is the status subresource's
+      JsonNode status = old == null ? null : old.get("status");
+      if (status == null) object.remove("status");
+      else object.set("status", status.deepCopy());
+    }
     CrdSchema.Admission admission = kind.schema().admit(object, old,
         kind.statusSubresource() ? Set.of("status") : Set.of());
     String name = object.path("metadata").path("name").asText(path.name());
