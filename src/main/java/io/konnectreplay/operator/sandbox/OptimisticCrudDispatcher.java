@@ -251,11 +251,12 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
     if (!admission.prunedFields().isEmpty() && "Strict".equals(fieldValidation)) {
       return Prepared.refused(ApiStatus.strictDecoding(kind.kind(), path.version(), admission.prunedFields()));
     }
-    if (!admission.admitted()) {
-      return Prepared.refused(ApiStatus.invalid(path.group(), kind.kind(), name, admission.errors()));
-    }
     List<String> warnings = "Ignore".equals(fieldValidation) ? List.of()
         : admission.prunedFields().stream().map(f -> "unknown field " + FieldError.quote(f)).toList();
+    if (!admission.admitted()) {
+      // the API server sends its warnings with a refusal too
+      return Prepared.refused(warn(ApiStatus.invalid(path.group(), kind.kind(), name, admission.errors()), warnings));
+    }
     return new Prepared(admission.object(), warnings, null);
   }
 
@@ -326,9 +327,11 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
   }
 
   private static MockResponse withWarnings(MockResponse response, List<String> warnings) {
-    if (response.code() / 100 == 2) {
-      for (String w : warnings) response.addHeader("Warning", "299 - " + FieldError.quote(w));
-    }
+    return response.code() / 100 == 2 ? warn(response, warnings) : response;
+  }
+
+  private static MockResponse warn(MockResponse response, List<String> warnings) {
+    for (String w : warnings) response.addHeader("Warning", "299 - " + FieldError.quote(w));
     return response;
   }
 
