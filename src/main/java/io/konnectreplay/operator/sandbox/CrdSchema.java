@@ -64,8 +64,14 @@ public final class CrdSchema {
       boolean transition, FieldError.Type type, String fieldPath) {}
 
   /** What admission made of an object: the object as it would be stored, the fields pruned, and the errors. */
-  public record Admission(ObjectNode object, List<String> prunedFields, List<FieldError> errors) {
+  public record Admission(ObjectNode object, List<String> prunedFields, List<FieldError> errors,
+      List<FieldError> ruleErrors) {
     public boolean admitted() { return errors.isEmpty(); }
+
+    /** The errors of the OpenAPI checks, without those of the CEL rules. */
+    public List<FieldError> schemaErrors() {
+      return errors.stream().filter(e -> !ruleErrors.contains(e)).toList();
+    }
   }
 
   private CrdSchema(ObjectNode root) {
@@ -93,17 +99,19 @@ public final class CrdSchema {
     List<FieldError> errors = new ArrayList<>();
     List<Object[]> ruleSites = new ArrayList<>();
     check(copy, root, "", old, errors, ruleSites, skipped, true);
+    List<FieldError> ruleErrors = new ArrayList<>();
     if (hasRules) {
       if (errors.stream().anyMatch(FieldError::blocksRules)) {
         errors.add(new FieldError(FieldError.Type.INVALID, null, null, NOT_CHECKED));
       } else {
         for (Object[] site : ruleSites) {
-          evaluate((JsonNode) site[0], (ObjectNode) site[1], (String) site[2], (JsonNode) site[3], errors);
+          evaluate((JsonNode) site[0], (ObjectNode) site[1], (String) site[2], (JsonNode) site[3], ruleErrors);
         }
+        errors.addAll(ruleErrors);
       }
     }
     pruned.sort(null);
-    return new Admission(copy, List.copyOf(pruned), errors);
+    return new Admission(copy, List.copyOf(pruned), List.copyOf(errors), List.copyOf(ruleErrors));
   }
 
   // ---- compile -----------------------------------------------------------------------------------------------
