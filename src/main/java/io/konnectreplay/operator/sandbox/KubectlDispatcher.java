@@ -21,10 +21,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * fabric8's CRUD mock with optimistic concurrency ({@link OptimisticCrudDispatcher}), plus what kubectl needs from
+ * fabric8's CRUD mock as strict as an API server ({@link OptimisticCrudDispatcher}), plus what kubectl needs from
  * an API server and the mock does not answer: the discovery documents ({@code /version}, {@code /api}, {@code /api/v1}, {@code /apis}, {@code /apis/<group>/<version>}), the
  * OpenAPI index kubectl's client-side validation reads, and {@code Table} answers to {@code kubectl get} (with the
- * CRD's printer columns for custom resources). Everything else goes to the mock unchanged.
+ * CRD's printer columns for custom resources, the API server's Event columns for events). Everything else goes to the
+ * layer below unchanged.
  *
  * <p>Only the kinds the sandbox uses are announced: core namespaces, secrets, configmaps and events, leases, CRDs,
  * and the CRDs installed at start.
@@ -235,8 +236,8 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
   /**
    * kubectl validates a manifest on the client unless the server's OpenAPI v3 says its PATCH takes the
    * {@code fieldValidation} parameter; then it leaves validation to the server. So the sandbox announces that
-   * parameter for every kind it serves, with no schemas. The mock does not validate fields: a misspelt field is
-   * stored as given (the operator's own checks still apply).
+   * parameter for every kind it serves, with no schemas. The server then validates: a custom resource is admitted
+   * against its CRD by {@link OptimisticCrudDispatcher}, with kubectl's {@code fieldValidation} (Strict by default).
    */
   private synchronized ObjectNode openApi(String path) {
     Map<String, List<String[]>> kinds = new java.util.TreeMap<>();
