@@ -161,14 +161,14 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
     if (applied == null) return ApiStatus.failure(400, "BadRequest", "the applied configuration is not a YAML object");
     CustomKind kind = customKind(path);
     if (kind != null && kind.statusSubresource() && !path.isStatus()) applied.remove("status");
-    ObjectNode meta = applied.with("metadata");
+    ObjectNode meta = applied.withObjectProperty("metadata");
     meta.put("name", path.name());
     if (path.namespace() != null) meta.put("namespace", path.namespace());
     ObjectNode fields = ObjectPatches.fieldSet(applied);
     if (current == null) {
       if (path.isStatus()) return ApiStatus.notFound(path);
       ObjectNode created = applied.deepCopy();
-      created.with("metadata").set("managedFields", JSON.createArrayNode().add(managedEntry(manager, applied,
+      created.withObjectProperty("metadata").set("managedFields", JSON.createArrayNode().add(managedEntry(manager, applied,
           fields, null)));
       Prepared prepared = prepare(path, created, null, fieldValidation(path));
       if (prepared.refusal() != null) return prepared.refusal();
@@ -190,8 +190,8 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
     }
     entries.add(managedEntry(manager, applied, fields, path.isStatus() ? "status" : null));
     ObjectNode merged = ObjectPatches.apply(current, applied, previous, others);
-    merged.with("metadata").set("managedFields", entries);
-    merged.with("metadata").put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
+    merged.withObjectProperty("metadata").set("managedFields", entries);
+    merged.withObjectProperty("metadata").put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
     return store(request, path, merged, current);
   }
 
@@ -215,7 +215,7 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
       warnings = prepared.warnings();
     }
     if (toStore.path("metadata").path("resourceVersion").asText("").isEmpty()) {
-      toStore.with("metadata").put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
+      toStore.withObjectProperty("metadata").put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
     }
     String target = path.isStatus() ? path.objectPath() + "/status" : path.objectPath();
     MockResponse response = super.dispatch(rewritten(request, HttpMethod.PUT, target, toStore));
@@ -227,7 +227,7 @@ public class OptimisticCrudDispatcher extends KubernetesCrudDispatcher {
   private Prepared prepare(ApiPath path, ObjectNode object, ObjectNode old, String fieldValidation) {
     if (path.group().isEmpty() && path.resource().equals("secrets")) mergeStringData(object);
     if (path.group().isEmpty() && path.resource().equals("namespaces") && old == null) {
-      object.with("status").put("phase", "Active");
+      object.withObjectProperty("status").put("phase", "Active");
     }
     if (path.resource().equals(CRDS)) {
       String problem = compileProblem(object);

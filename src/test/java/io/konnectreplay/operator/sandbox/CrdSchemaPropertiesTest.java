@@ -43,7 +43,7 @@ class CrdSchemaPropertiesTest {
     ObjectNode expected = spec.deepCopy();
     if (!expected.has("backoffLimit")) expected.put("backoffLimit", 0);
     if (!expected.has("suspend")) expected.put("suspend", false);
-    ObjectNode authRef = (ObjectNode) expected.with("konnect").with("authRef");
+    ObjectNode authRef = expected.withObjectProperty("konnect").withObjectProperty("authRef");
     if (!authRef.has("key")) authRef.put("key", "token");
     assertThat(created.object().get("spec")).isEqualTo(expected);
 
@@ -182,12 +182,12 @@ class CrdSchemaPropertiesTest {
             })),
         Arbitraries.of("Konnect_Token", "-token", "token-", "TOKEN", "a..b").map(n -> new Mutation(
             "spec.konnect.authRef.name", s -> {
-              ((ObjectNode) s.with("konnect").with("authRef")).put("name", n);
+              s.withObjectProperty("konnect").withObjectProperty("authRef").put("name", n);
               return s;
             })),
         Arbitraries.of("ftp://us.api.konghq.com", "us.api.konghq.com", "https://", "https://a b").map(u -> new Mutation(
             "spec.konnect.serverURL", s -> {
-              s.with("konnect").put("serverURL", u);
+              s.withObjectProperty("konnect").put("serverURL", u);
               return s;
             })));
   }
