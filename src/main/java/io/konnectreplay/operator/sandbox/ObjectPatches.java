@@ -206,17 +206,24 @@ final class ObjectPatches {
     });
   }
 
+  /**
+   * Removes the fields owned in {@code previous} that {@code now} no longer holds. An entry with children owns those
+   * children: it is walked, and the map it names goes only if nothing is left in it.
+   */
   private static void removeDropped(ObjectNode target, ObjectNode previous, ObjectNode now, List<ObjectNode> others) {
     previous.fields().forEachRemaining(e -> {
       String name = e.getKey().substring(2);
-      JsonNode nowChild = now.get(e.getKey());
+      JsonNode nowChild = now == null ? null : now.get(e.getKey());
       List<ObjectNode> othersChild = new ArrayList<>();
       for (ObjectNode o : others) if (o.get(e.getKey()) instanceof ObjectNode c) othersChild.add(c);
-      if (nowChild == null) {
-        boolean ownedElsewhere = !othersChild.isEmpty();
-        if (!ownedElsewhere) target.remove(name);
-      } else if (target.get(name) instanceof ObjectNode child && e.getValue() instanceof ObjectNode prev) {
-        removeDropped(child, prev, (ObjectNode) nowChild, othersChild);
+      boolean leaf = e.getValue().isEmpty();
+      if (!leaf && target.get(name) instanceof ObjectNode child) {
+        removeDropped(child, (ObjectNode) e.getValue(), nowChild instanceof ObjectNode n ? n : null, othersChild);
+        if (child.isEmpty() && nowChild == null && othersChild.isEmpty() && !name.equals("metadata")) {
+          target.remove(name);
+        }
+      } else if (leaf && nowChild == null && othersChild.isEmpty()) {
+        target.remove(name);
       }
     });
   }
