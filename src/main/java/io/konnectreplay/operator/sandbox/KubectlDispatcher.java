@@ -21,10 +21,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * fabric8's CRUD mock with optimistic concurrency ({@link OptimisticCrudDispatcher}), plus what kubectl needs from
+ * fabric8's CRUD mock as strict as an API server ({@link OptimisticCrudDispatcher}), plus what kubectl needs from
  * an API server and the mock does not answer: the discovery documents ({@code /version}, {@code /api}, {@code /api/v1}, {@code /apis}, {@code /apis/<group>/<version>}), the
  * OpenAPI index kubectl's client-side validation reads, and {@code Table} answers to {@code kubectl get} (with the
- * CRD's printer columns for custom resources). Everything else goes to the mock unchanged.
+ * CRD's printer columns for custom resources, the API server's Event columns for events). Everything else goes to the
+ * layer below unchanged.
  *
  * <p>Only the kinds the sandbox uses are announced: core namespaces, secrets, configmaps and events, leases, CRDs,
  * and the CRDs installed at start.
@@ -276,8 +277,8 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
   /**
    * kubectl validates a manifest on the client unless the server's OpenAPI v3 says its PATCH takes the
    * {@code fieldValidation} parameter; then it leaves validation to the server. So the sandbox announces that
-   * parameter for every kind it serves, with no schemas. The mock does not validate fields: a misspelt field is
-   * stored as given (the operator's own checks still apply).
+   * parameter for every kind it serves, with no schemas. The server then validates: a custom resource is admitted
+   * against its CRD by {@link OptimisticCrudDispatcher}, with kubectl's {@code fieldValidation} (Strict by default).
    */
   private synchronized ObjectNode openApi(String path) {
     Map<String, List<String[]>> kinds = new java.util.TreeMap<>();
@@ -361,6 +362,9 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
 
   /** A list or one object of the collection at {@code path}, as a Table (also for watch events, by the proxy). */
   ObjectNode tableOf(String path, JsonNode body) {
+    if (path.startsWith("/api/v1/") && (path.endsWith("/events") || path.contains("/events/"))) {
+      return eventTable(body);
+    }
     List<CustomResourceColumnDefinition> columns = printerColumns(path);
     ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     ObjectNode metadata = table.putObject("metadata");
@@ -393,6 +397,54 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
       ObjectNode partial = row.putObject("object").put("kind", "PartialObjectMetadata")
           .put("apiVersion", "meta.k8s.io/v1");
       partial.set("metadata", object.path("metadata"));
+    }
+    return table;
+  }
+
+  /** The API server's columns for core Events ({@code kubectl get events}; -o wide adds those of priority 1). */
+  private static final List<String[]> EVENT_COLUMNS = List.of(
+      new String[] {"Last Seen", "0", "When the event was last seen"}, new String[] {"Type", "0", "Normal or Warning"},
+      new String[] {"Reason", "0", "Why the event was recorded"},
+      new String[] {"Object", "0", "The object the event is about"},
+      new String[] {"Subobject", "1", "The field of the object"}, new String[] {"Source", "1", "Who reported it"},
+      new String[] {"Message", "0", "What happened"}, new String[] {"First Seen", "1", "When first seen"},
+      new String[] {"Count", "1", "How many times"}, new String[] {"Name", "1", "Name of the event"});
+
+  private ObjectNode eventTable(JsonNode body) {
+    ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+    ObjectNode metadata = table.putObject("metadata");
+    if (body.path("metadata").has("resourceVersion")) {
+      metadata.set("resourceVersion", body.path("metadata").get("resourceVersion"));
+    }
+    ArrayNode definitions = table.putArray("columnDefinitions");
+    for (String[] c : EVENT_COLUMNS) {
+      definitions.addObject().put("name", c[0]).put("type", "string").put("format", c[0].equals("Name") ? "name" : "")
+          .put("description", c[2]).put("priority", Integer.parseInt(c[1]));
+    }
+    ArrayNode rows = table.putArray("rows");
+    List<JsonNode> events = new ArrayList<>();
+    if (body.has("items")) body.get("items").forEach(events::add);
+    else events.add(body);
+    for (JsonNode e : events) {
+      String first = e.path("firstTimestamp").asText(e.path("eventTime").asText(""));
+      String last = e.path("lastTimestamp").asText("");
+      if (last.isEmpty()) last = first;
+      if (e.path("series").has("lastObservedTime")) last = e.path("series").path("lastObservedTime").asText();
+      long count = e.path("series").has("count") ? e.path("series").path("count").asLong()
+          : Math.max(1, e.path("count").asLong(1));
+      JsonNode involved = e.path("involvedObject");
+      String kind = involved.path("kind").asText("").toLowerCase(java.util.Locale.ROOT);
+      String object = involved.path("name").asText("").isEmpty() ? kind : kind + "/" + involved.path("name").asText();
+      String source = e.path("source").path("component").asText("");
+      if (source.isEmpty()) source = e.path("reportingComponent").asText("");
+      if (!e.path("source").path("host").asText("").isEmpty()) source += ", " + e.path("source").path("host").asText();
+      ObjectNode row = rows.addObject();
+      row.putArray("cells").add(last.isEmpty() ? "<unknown>" : age(last)).add(e.path("type").asText(""))
+          .add(e.path("reason").asText("")).add(object).add(involved.path("fieldPath").asText(""))
+          .add(source).add(e.path("message").asText("").strip()).add(first.isEmpty() ? "<unknown>" : age(first))
+          .add(count).add(e.path("metadata").path("name").asText(""));
+      row.putObject("object").put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1")
+          .set("metadata", e.path("metadata"));
     }
     return table;
   }
@@ -444,9 +496,6 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
 
   /** A failed API call's answer body, as an API server writes it (also used by {@link KubectlProxy}). */
   static ObjectNode statusBody(int code, String reason, String message) {
-    ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
-        .put("message", message).put("reason", reason).put("code", code);
-    status.putObject("metadata");
-    return status;
+    return ApiStatus.body(code, reason, message);
   }
 }

@@ -32,9 +32,12 @@ import java.util.function.BiFunction;
  * so that {@code kubectl get -w} and {@code kubectl wait} work. WebSocket requests (fabric8 clients) are passed
  * through.
  *
- * <p>Watch semantics kept: a {@code resourceVersion} is honoured by first sending what changed after it (the mock's
- * watch starts from now), an equality {@code fieldSelector} on metadata fields ({@code metadata.name}) is applied
- * here, {@code timeoutSeconds} ends the stream. Bookmarks are not sent.
+ * <p>Watch semantics kept: a watch from a {@code resourceVersion} (kubectl lists, then watches from the list's version)
+ * sends only what changed after it, each version of an object once: the mock's watch starts with every object as
+ * ADDED, and the proxy drops those the client already has, so {@code kubectl get -w} prints the initial list once. An
+ * equality {@code fieldSelector} on metadata fields ({@code metadata.name}) is applied here, {@code timeoutSeconds}
+ * ends the stream. Not kept: an object deleted between the list and the watch is not reported, and bookmarks are not
+ * sent.
  */
 public final class KubectlProxy implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -173,7 +176,8 @@ public final class KubectlProxy implements AutoCloseable {
     String watchQuery = (query.isEmpty() ? "?" : query + "&") + "watch=true";
     long since = parseLong(request.getParam("resourceVersion"));
     String accept = request.getHeader(HttpHeaders.ACCEPT);
-    Watched watched = new Watched(response, fields, accept != null && accept.contains("as=Table") ? request.path() : null);
+    Watched watched = new Watched(response, fields, accept != null && accept.contains("as=Table") ? request.path() : null,
+        since);
 
     client.webSocket(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(upstreamPort)
             .setURI(request.path() + watchQuery))
@@ -190,41 +194,25 @@ public final class KubectlProxy implements AutoCloseable {
           if (timeout != null && parseLong(timeout) > 0) {
             vertx.setTimer(TimeUnit.SECONDS.toMillis(parseLong(timeout)), id -> upstream.close());
           }
-          // The mock's watch starts from now: first send what changed since the client's resourceVersion, so nothing
-          // between its list and this watch is lost (an event may then come twice, which watchers tolerate).
-          if (since > 0) catchUp(request.path() + query, since, watched);
         });
   }
 
-  private void catchUp(String listUri, long since, Watched watched) {
-    client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(listUri)
-            .putHeader(HttpHeaders.ACCEPT, "application/json"))
-        .compose(r -> r.send().compose(answer -> answer.body()))
-        .onSuccess(body -> {
-          try {
-            for (JsonNode item : JSON.readTree(body.toString(StandardCharsets.UTF_8)).path("items")) {
-              if (parseLong(item.path("metadata").path("resourceVersion").asText()) > since) {
-                ObjectNode event = JSON.createObjectNode().put("type", "MODIFIED");
-                event.set("object", item);
-                watched.send(event.toString());
-              }
-            }
-          } catch (java.io.IOException e) {
-            // a list that is not JSON: nothing to catch up with
-          }
-        });
-  }
-
-  /** One watch stream to kubectl: filters events by the field selector and renders them as Tables when asked. */
+  /**
+   * One watch stream to kubectl: filters events by the field selector, drops the versions of objects the client has
+   * already seen (in its list, or earlier in this stream), and renders them as Tables when asked.
+   */
   private final class Watched {
     private final HttpServerResponse response;
     private final FieldSelector fields;
     private final String tablePath;
+    private final long since;
+    private final java.util.Map<String, Long> sent = new java.util.HashMap<>();
 
-    Watched(HttpServerResponse response, FieldSelector fields, String tablePath) {
+    Watched(HttpServerResponse response, FieldSelector fields, String tablePath, long since) {
       this.response = response;
       this.fields = fields;
       this.tablePath = tablePath;
+      this.since = since;
     }
 
     void send(String message) {
@@ -236,6 +224,13 @@ public final class KubectlProxy implements AutoCloseable {
         return;
       }
       if (!fields.matches(event.path("object"))) return;
+      if (!"DELETED".equals(event.path("type").asText())) {
+        JsonNode meta = event.path("object").path("metadata");
+        String key = meta.path("namespace").asText("") + "/" + meta.path("name").asText("");
+        long version = parseLong(meta.path("resourceVersion").asText());
+        if (version <= Math.max(since, sent.getOrDefault(key, 0L))) return;
+        sent.put(key, version);
+      }
       if (tablePath != null && event.has("object")) event.set("object", tables.apply(tablePath, event.get("object")));
       response.write(Buffer.buffer(event + "\n"));
     }

@@ -28,8 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The real operator (JOSDK) against fabric8's CRUD mock API server and the Konnect emulator, both over HTTP on
- * 127.0.0.1. One harness per test class; {@link #restartOperator()} simulates a crash and restart.
+ * The real operator (JOSDK) against the embedded Kubernetes API (fabric8's CRUD mock behind the sandbox's API-server
+ * rules: CRD admission with 422s, the status subresource, patches and server-side apply) and the Konnect emulator,
+ * both over HTTP on 127.0.0.1. One harness per test class; {@link #restartOperator()} simulates a crash and restart.
  */
 public final class OperatorHarness implements AutoCloseable {
   public static final String NAMESPACE = "platform";

@@ -4,8 +4,13 @@ import static io.konnectreplay.operator.TestJobs.job;
 import static io.konnectreplay.operator.it.OperatorHarness.NAMESPACE;
 import static io.konnectreplay.operator.it.OperatorHarness.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -27,9 +32,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Version skew and typos, as the running operator meets them: resources carrying fields this version does not know
- * (a newer CRD's spec field, a newer operator's status field, a typo the lenient mock stored) are read with those
- * fields ignored, and neither they nor the normal resources next to them stop the operator.
+ * Version skew and typos, as the running operator meets them. The embedded API is as strict as kube-apiserver, so the
+ * fields this version does not know come from where they come on a cluster: a newer CRD (installed here before the
+ * test, as during a rollback of the operator behind its CRD) that declares a new spec field, a new status field and a
+ * new condition field. Resources carrying them are read with those fields ignored, and neither they nor the normal
+ * resources next to them stop the operator. A typo never reaches the operator: the API prunes it, and a window left
+ * empty by it is refused with the CRD's message.
  */
 class VersionSkewTest {
 
@@ -45,7 +53,26 @@ class VersionSkewTest {
     KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).timings(new JobTimings(STATE, STATE, STATE))
         .delivery(new ScriptedDelivery()).start();
     harness = new OperatorHarness(konnect, Map.of());
+    installNewerCrd();
     harness.secret("konnect-token", TOKEN);
+  }
+
+  /** This version's CRD plus what a newer one would add: spec.priority, spec.konnect.proxyURL, status.shard, a top-level field and a condition field. */
+  static void installNewerCrd() {
+    var crds = harness.client().apiextensions().v1().customResourceDefinitions();
+    CustomResourceDefinition crd = crds.withName(AuditLogReplayJob.CRD_NAME).get();
+    JSONSchemaProps root = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+    JSONSchemaProps spec = root.getProperties().get("spec");
+    spec.getProperties().put("priority", new JSONSchemaPropsBuilder().withType("integer").build());
+    spec.getProperties().get("konnect").getProperties().put("proxyURL",
+        new JSONSchemaPropsBuilder().withType("string").build());
+    JSONSchemaProps status = root.getProperties().get("status");
+    status.getProperties().put("shard", new JSONSchemaPropsBuilder().withType("integer").build());
+    status.getProperties().get("conditions").getItems().getSchema().getProperties().put("severity",
+        new JSONSchemaPropsBuilder().withType("string").build());
+    root.getProperties().put("fromTheFuture", new JSONSchemaPropsBuilder().withType("object")
+        .withXKubernetesPreserveUnknownFields(true).build());
+    crds.resource(crd).update();
   }
 
   @AfterAll
@@ -72,17 +99,14 @@ class VersionSkewTest {
         AuditLogReplayJob.GROUP + "/" + AuditLogReplayJob.VERSION, "AuditLogReplayJob").inNamespace(NAMESPACE);
   }
 
-  /** The job as JSON, with fields this version does not know in spec, spec.window, spec.konnect and at top level. */
+  /** The job as JSON, with the newer CRD's fields in spec, spec.konnect and at top level. */
   @SuppressWarnings("unchecked")
   static GenericKubernetesResource withUnknownFields(TestJobs job) {
     Map<String, Object> json = harness.client().getKubernetesSerialization().convertValue(job.build(),
         LinkedHashMap.class);
     json.remove("status");
     Map<String, Object> spec = (Map<String, Object>) json.get("spec");
-    spec.put("priority", 7); // a newer CRD's field
-    spec.put("rerunnonce", "typo"); // the sandbox's typos
-    spec.put("portalId", "typo");
-    ((Map<String, Object>) spec.get("window")).put("lookbak", "1h");
+    spec.put("priority", 7); // the newer CRD's fields
     ((Map<String, Object>) spec.get("konnect")).put("proxyURL", "http://proxy:3128");
     json.put("fromTheFuture", Map.of("a", 1));
     return harness.client().getKubernetesSerialization().convertValue(json, GenericKubernetesResource.class);
@@ -109,8 +133,9 @@ class VersionSkewTest {
     raw().resource(withUnknownFields(job("skewed-listed").portal(listed).window(START, END))).create();
     writeNewerOperatorsStatus("skewed-listed");
     Map<String, Object> stored = raw().withName("skewed-listed").get().getAdditionalProperties();
-    assertThat((Map<String, Object>) stored.get("spec")).as("the unknown fields reached the API").containsKeys("priority",
-        "rerunnonce", "portalId");
+    assertThat((Map<String, Object>) stored.get("spec")).as("the newer CRD's fields reached the API")
+        .containsKey("priority");
+    assertThat(stored).containsKey("fromTheFuture");
     assertThat((Map<String, Object>) stored.get("status")).containsKey("shard");
     harness.startOperator();
 
@@ -131,21 +156,36 @@ class VersionSkewTest {
     assertThat(harness.instances().get(0).runtime().ready()).as("the operator still runs").isTrue();
   }
 
-  /** The sandbox's typo: the window's only field is unknown, so the request has no window and fails, alone. */
+  /**
+   * The sandbox's typos: pruned by the API, as kube-apiserver prunes them, so a window whose only field was misspelt is
+   * empty and refused with the CRD's message; misspelt fields next to a valid window are dropped and the request runs.
+   */
   @Test
   @SuppressWarnings("unchecked")
-  void aTypoInTheWindowFailsThatRequestOnlyAsAnInvalidSpec() {
+  void typosArePrunedByTheApiAndAnEmptyWindowIsRefusedWithTheCrdsMessage() {
     GenericKubernetesResource typo = withUnknownFields(job("typo").lookback("1h"));
     ((Map<String, Object>) typo.getAdditionalProperties().get("spec")).put("window", Map.of("lookbak", "1h"));
-    raw().resource(typo).create();
-    String portal = newPortal();
-    harness.create(job("after-typo").portal(portal).window(START, END));
+    assertThatThrownBy(() -> raw().resource(typo).create())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getStatus().getMessage()).isEqualTo("AuditLogReplayJob.konnectreplay.io \"typo\" is invalid:"
+              + " spec.window: Invalid value: \"object\": set either both startAt and endAt, or lookback alone:"
+              + " exactly one window form");
+        });
 
-    AuditLogReplayJob failed = harness.awaitCondition("typo", "Failed", "True", "InvalidSpec");
-    assertThat(failed.getStatus().getPhase()).isEqualTo(Phase.Failed);
-    assertThat(harness.condition("typo", "Failed").orElseThrow().getMessage()).contains("spec.window");
-    assertThat(harness.awaitCondition("after-typo", "Ready", "True", "Completed").getStatus().getPhase())
+    String portal = newPortal();
+    GenericKubernetesResource misspelt = withUnknownFields(job("misspelt").portal(portal).window(START, END));
+    Map<String, Object> spec = (Map<String, Object>) misspelt.getAdditionalProperties().get("spec");
+    spec.put("rerunnonce", "typo");
+    spec.put("portalId", "typo");
+    ((Map<String, Object>) spec.get("window")).put("lookbak", "1h");
+    Map<String, Object> stored = (Map<String, Object>) raw().resource(misspelt).create().getAdditionalProperties()
+        .get("spec");
+    assertThat(stored).doesNotContainKeys("rerunnonce", "portalId");
+    assertThat((Map<String, Object>) stored.get("window")).doesNotContainKey("lookbak");
+    assertThat(harness.awaitCondition("misspelt", "Ready", "True", "Completed").getStatus().getPhase())
         .isEqualTo(Phase.Completed);
     assertThat(puts(portal)).isEqualTo(1);
+    assertThat(raw().withName("typo").get()).isNull();
   }
 }

@@ -2,7 +2,6 @@ package io.konnectreplay.operator.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.Phase;
@@ -29,7 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sandbox end to end, in process, with fast emulator timings; kubectl against it when kubectl is installed. */
+/**
+ * The sandbox end to end, in process, with fast emulator timings; kubectl against it when kubectl is installed (and
+ * always on CI).
+ */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SandboxTest {
   private static final List<String> SAMPLE_JOBS = List.of("samples/org-au-last-day", "samples/org-us-last-6h",
@@ -199,8 +201,7 @@ class SandboxTest {
   @Test
   @Order(8)
   void kubectlWatchesStreamTheChangesOfANewJob() throws Exception {
-    String kubectl = onPath("kubectl");
-    assumeTrue(kubectl != null, "kubectl is not on PATH: skipping the kubectl checks of the sandbox");
+    String kubectl = KubectlFidelityTest.kubectlPath();
     Path watchOut = dir.resolve("watch.txt");
     Process watch = new ProcessBuilder(kubectl, "--kubeconfig", sandbox.kubeconfig().toString(), "get", "alrj", "-w")
         .redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
@@ -271,8 +272,7 @@ class SandboxTest {
   }
 
   private static String kubectl(String... args) throws IOException, InterruptedException {
-    String kubectl = onPath("kubectl");
-    assumeTrue(kubectl != null, "kubectl is not on PATH: skipping the kubectl checks of the sandbox");
+    String kubectl = KubectlFidelityTest.kubectlPath();
     List<String> command = new ArrayList<>(List.of(kubectl, "--kubeconfig", sandbox.kubeconfig().toString()));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -281,15 +281,5 @@ class SandboxTest {
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(String.join(" ", args) + ":\n" + out).isZero();
     return out;
-  }
-
-  private static String onPath(String program) {
-    String path = System.getenv("PATH");
-    if (path == null) return null;
-    for (String entry : path.split(java.io.File.pathSeparator)) {
-      Path candidate = Path.of(entry, program);
-      if (Files.isExecutable(candidate)) return candidate.toString();
-    }
-    return null;
   }
 }
