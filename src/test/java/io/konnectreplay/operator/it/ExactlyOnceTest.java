@@ -101,8 +101,8 @@ class ExactlyOnceTest {
   void everySpellingOfOneServerIsOneQueue() {
     String portal = newPortal();
     String base = harness.konnect().baseUrl().toString();
-    List<String> spellings = List.of(base + "/us", base.toUpperCase() + "/us/",
-        base + "/x/../us/.");
+    // (the CRD admits a lower-case scheme only; host case and default ports are covered by the unit tests)
+    List<String> spellings = List.of(base + "/us", base + "/us/", base + "/x/../us/.");
     for (int i = 0; i < spellings.size(); i++) {
       Instant start = NOW.minus(Duration.ofHours(6 - i));
       harness.create(job("spelling-" + i).portal(i == 1 ? portal.toUpperCase() : portal).server(spellings.get(i))
