@@ -73,7 +73,7 @@ final class LiveEventStream {
     EmulatorState.Target t = work.target();
     DeliveryResult result;
     try {
-      result = delivery.deliver(t.region, t.portalId, work.webhook(), work.from(), work.to());
+      result = delivery.deliverLive(t.region, t.portalId, work.webhook(), work.from(), work.to());
       if (result == null) {
         result = new DeliveryResult(false, 0, "no delivery result", clock.instant(), 0);
       }
