@@ -490,6 +490,18 @@ public final class WebhookReceiver implements AutoCloseable {
         .count();
   }
 
+  /** The time of a target's earliest verified event, or null before the first. */
+  public Instant firstVerifiedAt(String target) {
+    return verifiedEvents.values().stream().filter(e -> target.equals(e.target()) && e.time() != null)
+        .map(VerifiedEvent::time).min(Instant::compareTo).orElse(null);
+  }
+
+  /** The time of a target's latest verified event, or null before the first. */
+  public Instant lastVerifiedAt(String target) {
+    return verifiedEvents.values().stream().filter(e -> target.equals(e.target()) && e.time() != null)
+        .map(VerifiedEvent::time).max(Instant::compareTo).orElse(null);
+  }
+
   /** Distinct verified events per target ({@code portal:<id>} or {@code org:<org_id>}), sorted by target. */
   public Map<String, Long> verifiedPerTarget() {
     Map<String, Long> counts = new TreeMap<>();
