@@ -1,6 +1,7 @@
 package io.konnectreplay.operator.emulator;
 
 import io.konnectreplay.operator.config.CommandLineTypes;
+import io.konnectreplay.operator.config.GoDuration;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -207,7 +208,8 @@ public final class EmulatorCommand implements Callable<Integer> {
       out.println("Sink:  none (webhooks start unconfigured; PATCH one before replaying)");
     }
     out.println("Live:  " + (options.liveInterval() == null ? "off"
-        : "audit events every " + options.eventInterval() + " per target, sent every " + options.liveInterval())
+        : "audit events every " + GoDuration.format(options.eventInterval()) + " per target, sent every "
+            + GoDuration.format(options.liveInterval()))
         + "; inactive after " + options.inactiveAfter() + " failed deliveries");
     Instant end = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(1));
     Instant start = end.minus(Duration.ofHours(1));

@@ -114,7 +114,7 @@ class KonnectEmulatorCommandTest {
     try (EmulatorCommand.Running running = EmulatorCommand.start(o, new SignedWebhookDelivery(log, signer))) {
       EmulatorCommand.print(running, o, new PrintStream(out, true, StandardCharsets.UTF_8));
       assertThat(out.toString(StandardCharsets.UTF_8)).contains(running.defaultPortal())
-          .contains(running.sink().url().toString()).contains("curl -s -X PUT");
+          .contains(running.sink().url().toString()).contains("curl -s -X PUT").contains("Live:  off");
       EmulatorClient client = new EmulatorClient(running.emulator().baseUrl(), "kpat_x");
       String portal = UUID.randomUUID().toString();
       String job = "/us/v3/portals/" + portal + "/audit-log-replay-job";
