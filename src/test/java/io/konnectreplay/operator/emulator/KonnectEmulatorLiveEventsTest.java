@@ -104,6 +104,24 @@ class KonnectEmulatorLiveEventsTest {
   }
 
   @Test
+  void nothingIsSentWhileTheWebhookIsDisabledSoDisablingMakesAGapToo() {
+    start(signed);
+    await().atMost(Duration.ofSeconds(10)).until(() -> receiver.verifiedPerTarget().getOrDefault(org, 0L) > 0);
+
+    assertThat(client.patch("/us/v3/audit-log-webhook", "{\"enabled\":false}").status()).isEqualTo(200);
+    Instant disabledAt = Instant.now();
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.count("us", null, disabledAt, Instant.now()) >= 10);
+    Instant enabledAt = Instant.now();
+    assertThat(client.patch("/us/v3/audit-log-webhook", "{\"enabled\":true}").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> receiver.countVerifiedBetween(org, enabledAt,
+        Instant.now()) > 0);
+
+    assertThat(receiver.countVerifiedBetween(org, disabledAt, enabledAt)).isZero();
+    assertThat(log.count("us", null, disabledAt, enabledAt)).isGreaterThanOrEqualTo(10);
+    assertThat(receiver.outages()).isEmpty();
+  }
+
+  @Test
   void anOutageShowsAsFailuresThenInactiveAndOneSuccessMakesItActiveAgain() {
     Gate gate = new Gate(signed);
     start(gate);
