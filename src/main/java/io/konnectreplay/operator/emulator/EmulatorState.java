@@ -72,17 +72,6 @@ final class EmulatorState {
         throw new IllegalArgumentException("inactiveAfterFailures must be at least 1");
       }
     }
-
-    static Settings defaults() {
-      return new Settings(3, false, null);
-    }
-  }
-
-  EmulatorState(List<String> regions, Clock clock, JobTimings timings, Set<String> conflictStates,
-      boolean allowEqualWindow, ReplayDelivery delivery, ScheduledExecutorService scheduler,
-      ExecutorService deliveries) {
-    this(regions, clock, timings, conflictStates, allowEqualWindow, delivery, scheduler, deliveries,
-        Settings.defaults());
   }
 
   EmulatorState(List<String> regions, Clock clock, JobTimings timings, Set<String> conflictStates,
