@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.konnectreplay.operator.http.ReplayMetrics;
@@ -92,6 +93,13 @@ public final class OperatorRuntime implements AutoCloseable {
           // Status is written by replace with optimistic locking; SSA is not needed (and the mock rejects it).
           .withUseSSAToPatchPrimaryResource(false)
           .checkingCRDAndValidateLocalModel(false)
+          // Copies keep what could not be read of a resource, so the reconciler can report it (see AuditLogReplayJob).
+          .withResourceCloner(new io.javaoperatorsdk.operator.api.config.Cloner() {
+            @Override
+            public <R extends io.fabric8.kubernetes.api.model.HasMetadata> R clone(R resource) {
+              return AuditLogReplayJob.copy(parts.kubernetes().getKubernetesSerialization(), resource);
+            }
+          })
           .withConcurrentReconciliationThreads(settings.reconcileThreads())
           .withReconciliationTerminationTimeout(settings.terminationTimeout());
       if (parts.metrics() != null) o.withMetrics(parts.metrics());

@@ -137,6 +137,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
 
   private UpdateControl<AuditLogReplayJob> reconcileJob(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
     Instant now = clock.instant();
+    if (unreadable(job, now)) return UpdateControl.noUpdate();
     String uid = Objects.requireNonNullElse(job.getMetadata().getUid(), TargetQueue.name(job));
     AuditLogReplayJobStatus before = job.getStatus();
     RequestPlan plan = planner.plan(job, now);
@@ -171,6 +172,31 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     }, planner);
     return finish(job, outcome.job(), outcome.done(), uid, now, context);
   }
+
+  /**
+   * A resource this version cannot read (see the api package's LenientBlock) is skipped, and every other resource goes
+   * on. An unreadable spec becomes Failed/InvalidSpec through the planner like any invalid spec. An unreadable status
+   * is left as it is: it may be a newer operator's, with an intent this version cannot see, so nothing is written and
+   * nothing is sent to Konnect; a Warning Event and a log line say why, once per version of the resource.
+   */
+  private boolean unreadable(AuditLogReplayJob job, Instant now) {
+    String spec = job.getSpec() == null ? null : job.getSpec().unreadable();
+    if (spec != null) LOG.warn("{}: {}; the request is failed as InvalidSpec", TargetQueue.name(job), spec);
+    String status = job.getStatus() == null ? null : job.getStatus().unreadable();
+    if (status == null) return false;
+    String version = job.getMetadata().getResourceVersion();
+    if (!Objects.equals(unreadableSeen.put(TargetQueue.name(job), String.valueOf(version)), String.valueOf(version))) {
+      LOG.warn("{}: {}; the resource is skipped (no status write, no Konnect call)", TargetQueue.name(job), status);
+      Phase phase = job.getStatus().getPhase() == null ? Phase.Queued : job.getStatus().getPhase();
+      events.record(job, new Verdict(phase, Reasons.UNREADABLE_STATUS, status + ". This operator leaves the resource"
+          + " alone until its status can be read (run the operator version that wrote it, or delete the resource).",
+          Verdict.Kind.STALLED), now);
+    }
+    return true;
+  }
+
+  /** Resources skipped for an unreadable status, with the resourceVersion last reported (one Event per version). */
+  private final Map<String, String> unreadableSeen = new ConcurrentHashMap<>();
 
   /** Konnect for a request without a usable target or token: the decision never asks it. */
   private static final ReplayCycle.Konnect NO_KONNECT = new ReplayCycle.Konnect() {
