@@ -160,7 +160,8 @@ public final class Main {
       }
       stopped.countDown();
     }, "shutdown"));
-    KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(kubeConfig).build();
+    KubernetesClient kubernetes = new KubernetesClientBuilder()
+        .withConfig(OperatorRuntime.apiClientConfig(kubeConfig)).build();
     started.add(kubernetes);
     OperatorRuntime runtime = OperatorRuntime.wired(settings, kubernetes, clock, b -> b, true);
     started.add(runtime);

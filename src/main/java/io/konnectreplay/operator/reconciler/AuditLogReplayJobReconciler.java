@@ -73,6 +73,12 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   private final io.fabric8.kubernetes.client.KubernetesClient kubernetes;
   private final TransitionEvents events;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<AuditLogReplayJob> cache;
+  private volatile java.util.function.BooleanSupplier leading = () -> true;
+
+  /** Thrown before a PUT to Konnect when this process no longer leads: nothing is sent, the next leader goes on. */
+  private static final class NotLeading extends RuntimeException {
+    NotLeading() { super("not leading", null, false, false); }
+  }
 
   private record CachedWebhook(Webhook webhook, Instant until) {}
 
@@ -117,12 +123,23 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     return List.of(new InformerEventSource<>(secrets, context), wakeUps);
   }
 
+  /**
+   * With leader election: whether this process still leads. A leader whose Lease renewals fail stops leading at the
+   * renew deadline, which comes before the Lease expires for the others; from then on it acts no more (no reconcile, no
+   * PUT to Konnect; a reconcile in flight stops before its PUT), so it stops before another replica can start.
+   */
+  public void leadership(java.util.function.BooleanSupplier leading) { this.leading = leading; }
+
   @Override
   public UpdateControl<AuditLogReplayJob> reconcile(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
+    if (!leading.getAsBoolean()) return UpdateControl.noUpdate();
     MDC.put("namespace", job.getMetadata().getNamespace());
     MDC.put("name", job.getMetadata().getName());
     try {
       return reconcileJob(job, context);
+    } catch (NotLeading e) {
+      LOG.info("lost leadership before submitting; the intent is recorded, the next leader reads Konnect first");
+      return UpdateControl.noUpdate();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
       // Our copy was stale (the informer had not caught up, or someone wrote meanwhile). Nothing was sent to Konnect
@@ -212,6 +229,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     return new ReplayCycle.Konnect() {
       @Override public Observation observation() { return observation; }
       @Override public Observation.Result<RemoteReplayJob> submit(ReplayWindowRange window) {
+        if (!leading.getAsBoolean()) throw new NotLeading();
         return call(() -> konnect.submitReplayJob(target, token, window));
       }
     };
