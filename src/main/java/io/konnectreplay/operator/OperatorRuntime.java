@@ -150,7 +150,11 @@ public final class OperatorRuntime implements AutoCloseable {
     });
     AuditLogReplayJobReconciler reconciler = new AuditLogReplayJobReconciler(settings, parts.kubernetes(), parts.konnect(),
         parts.clock(), observer);
-    reconciler.leadership(leading::get);
+    LeaseFence fence = settings.leaderElection() ? LeaseFence.of(parts.kubernetes()) : null;
+    java.util.function.Supplier<AuditLogReplayJobReconciler.Leadership> leadership = () -> !leading.get() ? AuditLogReplayJobReconciler.Leadership.NOT_LEADING
+        : fence == null || fence.renewedWithin(settings.renewDeadline()) ? AuditLogReplayJobReconciler.Leadership.LEADING
+        : AuditLogReplayJobReconciler.Leadership.UNCONFIRMED;
+    reconciler.leadership(leadership);
     operator.register(reconciler, c -> {
       if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
       else c.settingNamespaces(settings.watchNamespaces());
@@ -160,7 +164,9 @@ public final class OperatorRuntime implements AutoCloseable {
     });
     operator.start();
     if (!settings.leaderElection()) observer.leading(true);
-    return new OperatorRuntime(operator, reconciler, closing, parts);
+    OperatorRuntime runtime = new OperatorRuntime(operator, reconciler, closing, parts);
+    runtime.leadership = leadership;
+    return runtime;
   }
 
   /**
@@ -180,6 +186,11 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   public boolean started() { return operator.getRuntimeInfo().isStarted(); }
+
+  private volatile java.util.function.Supplier<AuditLogReplayJobReconciler.Leadership> leadership;
+
+  /** Whether this process may act now (see {@link LeaseFence}). */
+  public AuditLogReplayJobReconciler.Leadership leadership() { return leadership.get(); }
 
   public AuditLogReplayJobReconciler reconciler() { return reconciler; }
 

@@ -73,7 +73,16 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   private final io.fabric8.kubernetes.client.KubernetesClient kubernetes;
   private final TransitionEvents events;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<AuditLogReplayJob> cache;
-  private volatile java.util.function.BooleanSupplier leading = () -> true;
+  private volatile java.util.function.Supplier<Leadership> leading = () -> Leadership.LEADING;
+
+  /** Whether this process may act. */
+  public enum Leadership {
+    LEADING,
+    /** Leading, but the last Lease renewal the API accepted is older than the renew deadline: wait and see. */
+    UNCONFIRMED,
+    /** Deposed (the process is about to exit): acts no more. */
+    NOT_LEADING
+  }
 
   /** Thrown before a PUT to Konnect when this process no longer leads: nothing is sent, the next leader goes on. */
   private static final class NotLeading extends RuntimeException {
@@ -124,22 +133,25 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   }
 
   /**
-   * With leader election: whether this process still leads. A leader whose Lease renewals fail stops leading at the
-   * renew deadline, which comes before the Lease expires for the others; from then on it acts no more (no reconcile, no
-   * PUT to Konnect; a reconcile in flight stops before its PUT), so it stops before another replica can start.
+   * With leader election: whether this process may act. A leader whose last accepted Lease renewal is older than the
+   * renew deadline (see LeaseFence), or that was deposed, does nothing (no reconcile, no PUT to Konnect; a reconcile in
+   * flight stops before its PUT); the renew deadline comes before the Lease expires for the others, so it stops before
+   * another replica can start. An unconfirmed leader looks again shortly (its renewal may yet succeed).
    */
-  public void leadership(java.util.function.BooleanSupplier leading) { this.leading = leading; }
+  public void leadership(java.util.function.Supplier<Leadership> leading) { this.leading = leading; }
 
   @Override
   public UpdateControl<AuditLogReplayJob> reconcile(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
-    if (!leading.getAsBoolean()) return UpdateControl.noUpdate();
+    Leadership leadership = leading.get();
+    if (leadership == Leadership.NOT_LEADING) return UpdateControl.noUpdate();
+    if (leadership == Leadership.UNCONFIRMED) return UpdateControl.<AuditLogReplayJob>noUpdate().rescheduleAfter(STALE_RETRY);
     MDC.put("namespace", job.getMetadata().getNamespace());
     MDC.put("name", job.getMetadata().getName());
     try {
       return reconcileJob(job, context);
     } catch (NotLeading e) {
-      LOG.info("lost leadership before submitting; the intent is recorded, the next leader reads Konnect first");
-      return UpdateControl.noUpdate();
+      LOG.info("leadership not confirmed before submitting; the intent is recorded, whoever leads reads Konnect first");
+      return UpdateControl.<AuditLogReplayJob>noUpdate().rescheduleAfter(STALE_RETRY);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
       // Our copy was stale (the informer had not caught up, or someone wrote meanwhile). Nothing was sent to Konnect
@@ -229,7 +241,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     return new ReplayCycle.Konnect() {
       @Override public Observation observation() { return observation; }
       @Override public Observation.Result<RemoteReplayJob> submit(ReplayWindowRange window) {
-        if (!leading.getAsBoolean()) throw new NotLeading();
+        if (leading.get() != Leadership.LEADING) throw new NotLeading();
         return call(() -> konnect.submitReplayJob(target, token, window));
       }
     };

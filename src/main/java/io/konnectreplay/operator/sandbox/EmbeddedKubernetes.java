@@ -85,9 +85,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     if (faultProxy == null) throw new IllegalStateException("no fault layer: call faultLayer first");
     io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder(
         client.getConfiguration()).withMasterUrl("http://127.0.0.1:" + faultProxy.port()).build();
-    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-        .withConfig(io.konnectreplay.operator.OperatorRuntime.apiClientConfig(config)).build()
-        .adapt(NamespacedKubernetesClient.class);
+    return io.konnectreplay.operator.LeaseFence.client(config).adapt(NamespacedKubernetesClient.class);
   }
 
   private volatile KubectlProxy faultProxy;

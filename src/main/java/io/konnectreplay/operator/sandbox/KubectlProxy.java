@@ -94,6 +94,7 @@ public final class KubectlProxy implements AutoCloseable {
         connection.closeHandler(v -> proxy.open.remove(connection));
       });
       faults.onBlackout(() -> proxy.open.forEach(io.vertx.core.http.HttpConnection::close));
+      vertx.setPeriodic(200, id -> proxy.closeOldWatches());
     }
     try {
       server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -243,14 +244,33 @@ public final class KubectlProxy implements AutoCloseable {
     upstream.frameHandler(downstream::writeFrame);
     downstream.closeHandler(v -> upstream.close());
     upstream.closeHandler(v -> downstream.close());
-    Duration after = faults == null ? null : faults.closeWatchesAfter();
-    if (after != null) {
-      vertx.setTimer(Math.max(1, after.toMillis()), id -> {
-        if (downstream.isClosed()) return;
+    watching(() -> {
+      downstream.close();
+      upstream.close();
+    }, downstream::isClosed);
+  }
+
+  /** An open watch, for the fault layer's "close watches after N seconds". */
+  private record OpenWatch(long openedNanos, Runnable close, java.util.function.BooleanSupplier closed) {}
+
+  private final Set<OpenWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private void watching(Runnable close, java.util.function.BooleanSupplier closed) {
+    if (faults != null) watches.add(new OpenWatch(System.nanoTime(), close, closed));
+  }
+
+  /** Ends the watches open for longer than the fault layer allows (every open watch, whenever it was opened). */
+  private void closeOldWatches() {
+    Duration after = faults.closeWatchesAfter();
+    long now = System.nanoTime();
+    for (OpenWatch w : watches) {
+      if (w.closed().getAsBoolean()) {
+        watches.remove(w);
+      } else if (after != null && now - w.openedNanos() >= after.toNanos()) {
+        watches.remove(w);
         faults.count("watch closed");
-        downstream.close();
-        upstream.close();
-      });
+        w.close().run();
+      }
     }
   }
 
@@ -284,6 +304,7 @@ public final class KubectlProxy implements AutoCloseable {
             if (!response.ended() && !response.closed()) response.end();
           });
           request.connection().closeHandler(v -> upstream.close());
+          watching(upstream::close, () -> response.ended() || response.closed());
           String timeout = request.getParam("timeoutSeconds");
           if (timeout != null && parseLong(timeout) > 0) {
             vertx.setTimer(TimeUnit.SECONDS.toMillis(parseLong(timeout)), id -> upstream.close());

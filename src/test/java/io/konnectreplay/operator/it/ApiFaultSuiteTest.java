@@ -13,6 +13,7 @@ import io.konnectreplay.operator.emulator.EndpointKind;
 import io.konnectreplay.operator.emulator.JobTimings;
 import io.konnectreplay.operator.emulator.KonnectEmulator;
 import io.konnectreplay.operator.emulator.RecordedRequest;
+import io.konnectreplay.operator.reconciler.AuditLogReplayJobReconciler;
 import io.konnectreplay.operator.sandbox.ApiFaults;
 import io.konnectreplay.operator.sandbox.ApiFaults.Match;
 import io.konnectreplay.operator.sandbox.ApiFaults.Verb;
@@ -96,24 +97,33 @@ class ApiFaultSuiteTest {
     create(requests.subList(0, 8));
     awaitSubmitted(requests, 3);
 
-    // A blackout while jobs run: readiness drops, and comes back without a restart.
-    faults.blackout(true);
-    long blackoutFrom = System.nanoTime();
-    await().atMost(Duration.ofSeconds(10)).until(() -> !first.runtime().ready());
-    // Not ready for as long as the API is unreachable: the informers cannot watch.
-    await().during(Duration.ofSeconds(BLACKOUT_SECONDS)).atMost(Duration.ofSeconds(BLACKOUT_SECONDS + 2))
-        .until(() -> !first.runtime().ready());
-    long blackoutTo = System.nanoTime();
-    faults.blackout(false);
-    await().atMost(Duration.ofSeconds(20)).until(() -> first.runtime().ready());
-    create(requests.subList(8, requests.size()));
-
-    // Lease writes fail until the leader passes its renew deadline; it stops acting, the standby takes over.
+    // Lease writes fail: the leader stops acting once its last accepted renewal is older than the renew deadline,
+    // before the Lease could expire for the standby; its elector gives up once the client's retries are spent, and
+    // the standby takes over when Lease writes work again.
     var leases = faults.answer(Match.of("leases"), 1.0, 503, Duration.ofSeconds(1));
-    await().atMost(Duration.ofSeconds(10)).until(() -> first.metrics().scrape().contains("konnect_replay_leader 0.0"));
+    long leaseTrouble = System.nanoTime();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> first.runtime().leadership() != AuditLogReplayJobReconciler.Leadership.LEADING);
+    Duration fencedAfter = Duration.ofNanos(System.nanoTime() - leaseTrouble);
+    assertThat(fencedAfter).as("stopped acting before the Lease (3 s) could expire for a standby")
+        .isLessThan(Duration.ofSeconds(3));
+    await().atMost(Duration.ofSeconds(40)).until(() -> first.metrics().scrape().contains("konnect_replay_leader 0.0"));
     leases.stop();
     await().atMost(Duration.ofSeconds(15)).until(() -> standby.identity().equals(leader()));
     harness.stop(first);
+    harness.startOperator(); // a new standby
+    create(requests.subList(8, requests.size()));
+
+    // A blackout while jobs run: readiness drops, and comes back without a restart.
+    faults.blackout(true);
+    long blackoutFrom = System.nanoTime();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !standby.runtime().ready());
+    // The leader is not ready for as long as the API is unreachable: its informers cannot watch.
+    await().during(Duration.ofSeconds(BLACKOUT_SECONDS)).atMost(Duration.ofSeconds(BLACKOUT_SECONDS + 2))
+        .until(() -> !standby.runtime().ready());
+    long blackoutTo = System.nanoTime();
+    faults.blackout(false);
+    await().atMost(Duration.ofSeconds(20)).until(() -> standby.runtime().ready());
 
     // A crash-restart of what runs, while status writes still fail now and then.
     awaitSubmitted(requests, 8);
@@ -136,6 +146,16 @@ class ApiFaultSuiteTest {
       assertThat(accepted.stream().filter(a -> r.portal().equals(a.portalId()) && r.start().equals(a.windowStart())
           && r.end().equals(a.windowEnd())).count()).as("accepted PUTs for " + r.name()).isEqualTo(1);
     }
+    // No status write lost: the last request of each target says what Konnect's job says.
+    for (String portal : portals) {
+      Request last = requests.stream().filter(r -> r.portal().equals(portal)).reduce((a, b) -> b).orElseThrow();
+      var remote = konnect.job("us", portal);
+      var status = harness.get(last.name()).getStatus();
+      assertThat(remote.startAt()).as("Konnect's job on " + portal).isEqualTo(last.start());
+      assertThat(status.getRemote().getStatus()).as(last.name() + " remote status").isEqualTo(remote.status())
+          .isEqualTo("completed");
+      assertThat(Instant.parse(status.getRemote().getStartAt())).isEqualTo(remote.startAt());
+    }
     for (String portal : portals) {
       List<Instant> order = accepted.stream().filter(a -> portal.equals(a.portalId()))
           .sorted(Comparator.comparingLong(RecordedRequest::nanoTime)).map(RecordedRequest::windowStart).toList();
@@ -157,13 +177,16 @@ class ApiFaultSuiteTest {
         .matching(r -> r.nanoTime() > blackoutFrom && r.nanoTime() < blackoutTo);
     long putsDuringBlackout = duringBlackout.stream().filter(r -> r.kind() == EndpointKind.REPLAY_JOB_PUT).count();
     assertThat(putsDuringBlackout).as("PUTs while the API was unreachable (no intent can be recorded)").isZero();
+    assertThat(duringBlackout.size()).as("Konnect calls while the API was unreachable (backoff bounds them)")
+        .isLessThanOrEqualTo(60);
     System.out.printf("%napi fault suite: %d requests over %d targets in %d s, each accepted once and in order;"
         + " faults injected %s; %d concurrent edits, %d status writes (%d answered 409), %d status writes answered"
         + " 5xx and retried, %d job lists after the first (relists), %d Konnect requests during the %d s blackout,"
-        + " 1 leader deposed by failing Lease writes + 1 takeover + 1 restart%n",
+        + " 1 leader deposed by failing Lease writes (stopped acting %d ms after they began to fail) + 1 takeover"
+        + " + 1 restart%n",
         requests.size(), portals.size(), Duration.ofNanos(System.nanoTime() - began).toSeconds(), injected,
         writer.edits.get(), harness.api().statusWrites.get(), harness.api().statusConflicts.get(), statusFaults,
-        relists, duringBlackout.size(), BLACKOUT_SECONDS);
+        relists, duringBlackout.size(), BLACKOUT_SECONDS, fencedAfter.toMillis());
   }
 
   /** Another client (kubectl, Argo CD, Flux): edits labels and annotations, and suspend once a request was submitted. */
