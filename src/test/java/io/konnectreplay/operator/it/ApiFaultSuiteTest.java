@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class ApiFaultSuiteTest {
   static final Duration STATE = Duration.ofMillis(400);
   static final int PER_TARGET = 3;
-  static final int BLACKOUT_SECONDS = 8;
+  static final int BLACKOUT_SECONDS = 20;
 
   record Request(String name, String portal, Instant start, Instant end) {}
 
