@@ -145,7 +145,7 @@ class HelmChartTest {
     @Test
     void rendersTheExpectedObjects() {
       assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-          "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole",
+          "CustomResourceDefinition", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole",
           "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "PodDisruptionBudget");
       assertThat(objects).filteredOn(o -> o instanceof io.fabric8.kubernetes.api.model.Namespaced)
           .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(NAMESPACE));
@@ -480,12 +480,15 @@ class HelmChartTest {
 
   @Test
   void crdsAreTemplatedSoThatUpgradesReachThemAndKeptOnUninstall() {
-    CustomResourceDefinition crd = one(render(), CustomResourceDefinition.class);
-    assertThat(crd.getMetadata().getName()).isEqualTo("auditlogreplayjobs.konnectreplay.io");
+    java.util.function.Predicate<CustomResourceDefinition> jobs =
+        c -> c.getMetadata().getName().equals("auditlogreplayjobs.konnectreplay.io");
+    assertThat(ofKind(render(), CustomResourceDefinition.class)).extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder("auditlogreplayjobs.konnectreplay.io", "auditlogreplaypolicies.konnectreplay.io");
+    CustomResourceDefinition crd = one(render(), CustomResourceDefinition.class, jobs);
     assertThat(crd.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
     assertThat(crd.getMetadata().getNamespace()).isNull();
 
-    CustomResourceDefinition notKept = one(render("crds: {keep: false}\n"), CustomResourceDefinition.class);
+    CustomResourceDefinition notKept = one(render("crds: {keep: false}\n"), CustomResourceDefinition.class, jobs);
     assertThat(notKept.getMetadata().getAnnotations()).isNullOrEmpty();
     assertThat(notKept.getSpec()).isEqualTo(crd.getSpec());
 
