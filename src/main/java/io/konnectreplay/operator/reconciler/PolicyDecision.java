@@ -151,8 +151,9 @@ public final class PolicyDecision {
       problem = in.check().problem();
       if (!problem.stalled()) {
         // A transient failure changes nothing: the next check decides. observedThrough is not refreshed, so a
-        // long failure is healed as a gap once Konnect answers again.
-        return new Result(before, false, null, List.of(), notes, healed, 0, interval);
+        // long failure is healed as a gap once Konnect answers again. A replay that ended is still recorded.
+        if (notes.isEmpty()) return new Result(before, false, null, List.of(), notes, healed, 0, interval);
+        problem = null;
       }
     } else {
       WebhookStatus w = in.check().webhook();

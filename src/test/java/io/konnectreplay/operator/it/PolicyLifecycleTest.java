@@ -1,0 +1,178 @@
+package io.konnectreplay.operator.it;
+
+import static io.konnectreplay.operator.it.OperatorHarness.NAMESPACE;
+import static io.konnectreplay.operator.it.OperatorHarness.TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicySpec;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicyStatus;
+import io.konnectreplay.operator.api.v1alpha1.KonnectSettings;
+import io.konnectreplay.operator.api.v1alpha1.Phase;
+import io.konnectreplay.operator.api.v1alpha1.SecretKeyRef;
+import io.konnectreplay.operator.emulator.EndpointKind;
+import io.konnectreplay.operator.emulator.JobTimings;
+import io.konnectreplay.operator.emulator.KonnectEmulator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** AuditLogReplayPolicy against the mock Kubernetes API and the Konnect emulator, with the real operator. */
+class PolicyLifecycleTest {
+
+  static final Duration STATE = Duration.ofMillis(500);
+  static final String HOOK = "http://127.0.0.1:9/hook";
+  static OperatorHarness harness;
+
+  @BeforeAll
+  static void start() {
+    KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).timings(new JobTimings(STATE, STATE, STATE))
+        .delivery(new ScriptedDelivery()).start();
+    harness = new OperatorHarness(konnect, Map.of());
+    harness.secret("konnect-token", TOKEN);
+  }
+
+  @AfterAll
+  static void stop() {
+    harness.close();
+  }
+
+  static String newPortal() {
+    String portal = UUID.randomUUID().toString();
+    harness.konnect().addPortal("us", portal);
+    webhook(portal, true);
+    return portal;
+  }
+
+  static void webhook(String portal, boolean enabled) {
+    harness.konnect().configurePortalWebhook("us", portal, HOOK, "Bearer siem", "json", enabled);
+  }
+
+  static AuditLogReplayPolicy createPolicy(String name, String portal) {
+    AuditLogReplayPolicy p = new AuditLogReplayPolicy();
+    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+    AuditLogReplayPolicySpec spec = new AuditLogReplayPolicySpec();
+    spec.setRegion("us");
+    spec.setPortalID(portal);
+    spec.setKonnect(new KonnectSettings(new SecretKeyRef("konnect-token", "token"), null));
+    spec.setCheckInterval("10s");
+    spec.setMargin("0s");
+    p.setSpec(spec);
+    return harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).resource(p).create();
+  }
+
+  static AuditLogReplayPolicy policy(String name) {
+    return harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  static Optional<Condition> condition(String name, String type) {
+    AuditLogReplayPolicy p = policy(name);
+    if (p == null || p.getStatus() == null || p.getStatus().getConditions() == null) return Optional.empty();
+    return p.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  static void awaitReason(String name, String type, String status, String reason) {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(condition(name, type)).hasValueSatisfying(
+        c -> {
+          assertThat(c.getStatus()).isEqualTo(status);
+          assertThat(c.getReason()).isEqualTo(reason);
+        }));
+  }
+
+  static List<AuditLogReplayJob> owned(String policy) {
+    return harness.client().resources(AuditLogReplayJob.class).inNamespace(NAMESPACE)
+        .withLabel(AuditLogReplayPolicy.POLICY_LABEL, policy).list().getItems();
+  }
+
+  static long statusReads(String portal) {
+    return harness.konnect().requestLog().matching(r -> portal.equals(r.portalId())).stream()
+        .filter(r -> r.kind() == EndpointKind.WEBHOOK_STATUS_GET).count();
+  }
+
+  @Test
+  void aHealthyWebhookIsReadyReadAtTheIntervalAndCostsNoReplayNorStatusWrites() {
+    String portal = newPortal();
+    createPolicy("healthy", portal);
+    awaitReason("healthy", "Ready", "True", "Healthy");
+    AuditLogReplayPolicy first = policy("healthy");
+    assertThat(first.getStatus().getTarget()).isEqualTo("us/portal/" + portal);
+    assertThat(first.getStatus().getWebhook().getEnabled()).isTrue();
+    assertThat(first.getStatus().getObservedThrough()).isNotNull();
+    String version = first.getMetadata().getResourceVersion();
+    Instant firstRead = Instant.now();
+    await().atMost(Duration.ofSeconds(25)).until(() -> statusReads(portal) >= 3);
+    Duration elapsed = Duration.between(firstRead, Instant.now());
+    assertThat(elapsed).as("two more reads take two intervals").isGreaterThanOrEqualTo(Duration.ofSeconds(15));
+    assertThat(statusReads(portal)).isEqualTo(3);
+    assertThat(policy("healthy").getMetadata().getResourceVersion()).as("no status write at rest").isEqualTo(version);
+    assertThat(owned("healthy")).isEmpty();
+  }
+
+  @Test
+  void disabledThenEnabledMakesOneOwnedReplayThatCoversTheGapAndCompletes() {
+    String portal = newPortal();
+    AuditLogReplayPolicy created = createPolicy("disabled", portal);
+    awaitReason("disabled", "Ready", "True", "Healthy");
+    webhook(portal, false);
+    awaitReason("disabled", "Ready", "False", "GapOpen");
+    AuditLogReplayPolicyStatus open = policy("disabled").getStatus();
+    assertThat(open.getOpenGap().getSince()).isNotNull();
+    webhook(portal, true);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !policy("disabled").getStatus().getGaps().isEmpty());
+    AuditLogReplayPolicyStatus.Gap gap = policy("disabled").getStatus().getGaps().get(0);
+    assertThat(gap.getStartAt()).isEqualTo(open.getOpenGap().getSince());
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(owned("disabled")).singleElement()
+        .satisfies(j -> assertThat(j.getStatus().getPhase()).isEqualTo(Phase.Completed)));
+    AuditLogReplayJob job = owned("disabled").get(0);
+    assertThat(job.getMetadata().getName()).isEqualTo(gap.getJob());
+    assertThat(job.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+      assertThat(o.getController()).isTrue();
+      assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid());
+      assertThat(o.getKind()).isEqualTo("AuditLogReplayPolicy");
+    });
+    assertThat(job.getSpec().getPortalID()).isEqualTo(portal);
+    assertThat(job.getSpec().getKonnect().getAuthRef().getName()).isEqualTo("konnect-token");
+    assertThat(Instant.parse(job.getSpec().getWindow().getStartAt())).isBeforeOrEqualTo(Instant.parse(gap.getStartAt()));
+    assertThat(Instant.parse(job.getSpec().getWindow().getEndAt())).isAfterOrEqualTo(Instant.parse(gap.getEndAt()));
+    awaitReason("disabled", "Ready", "True", "Healthy");
+    assertThat(condition("disabled", "Healing").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(policy("disabled").getStatus().getGaps()).singleElement()
+        .satisfies(g -> assertThat(g.getPhase()).isEqualTo("Completed"));
+    assertThat(harness.events("disabled")).extracting(e -> e.getReason()).contains("GapOpened", "GapHealed");
+
+    long konnectCallsBefore = harness.konnect().requestLog().matching(r -> portal.equals(r.portalId())).stream()
+        .filter(r -> !r.kind().name().endsWith("_GET")).count();
+    harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).withName("disabled").delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> policy("disabled") == null);
+    assertThat(harness.konnect().requestLog().matching(r -> portal.equals(r.portalId())).stream()
+        .filter(r -> !r.kind().name().endsWith("_GET")).count())
+        .as("deleting the policy changes nothing at Konnect").isEqualTo(konnectCallsBefore);
+  }
+
+  @Test
+  void aRestartMidOutageStillMakesOneReplay() {
+    String portal = newPortal();
+    createPolicy("restart", portal);
+    awaitReason("restart", "Ready", "True", "Healthy");
+    webhook(portal, false);
+    awaitReason("restart", "Ready", "False", "GapOpen");
+    harness.restartOperator();
+    webhook(portal, true);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(owned("restart")).singleElement()
+        .satisfies(j -> assertThat(j.getStatus().getPhase()).isEqualTo(Phase.Completed)));
+    awaitReason("restart", "Ready", "True", "Healthy");
+    assertThat(owned("restart")).hasSize(1);
+    assertThat(policy("restart").getStatus().getGaps()).hasSize(1);
+  }
+}
