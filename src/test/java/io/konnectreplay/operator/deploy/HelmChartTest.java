@@ -49,14 +49,19 @@ class HelmChartTest {
   static final List<PolicyRule> OPERATOR_RULES = List.of(
       rule("konnectreplay.io", "auditlogreplayjobs", "get", "list", "watch"),
       rule("konnectreplay.io", "auditlogreplayjobs/status", "get", "update", "patch"),
+      rule("konnectreplay.io", "auditlogreplayjobs", "create", "delete"),
+      rule("konnectreplay.io", "auditlogreplaypolicies", "get", "list", "watch"),
+      rule("konnectreplay.io", "auditlogreplaypolicies/status", "get", "update", "patch"),
       rule("", "secrets", "get", "list", "watch"),
       rule("", "events", "create", "patch"));
 
   /** Tenant RBAC: read jobs (view), and manage them but never their status (edit, admin). */
   static final List<PolicyRule> VIEW_RULES = List.of(
-      rules("konnectreplay.io", List.of("auditlogreplayjobs", "auditlogreplayjobs/status"), "get", "list", "watch"));
+      rules("konnectreplay.io", List.of("auditlogreplayjobs", "auditlogreplayjobs/status", "auditlogreplaypolicies",
+          "auditlogreplaypolicies/status"), "get", "list", "watch"));
   static final List<PolicyRule> EDIT_RULES = List.of(VIEW_RULES.get(0),
-      rule("konnectreplay.io", "auditlogreplayjobs", "create", "update", "patch", "delete", "deletecollection"));
+      rules("konnectreplay.io", List.of("auditlogreplayjobs", "auditlogreplaypolicies"), "create", "update", "patch",
+          "delete", "deletecollection"));
   static final String VIEW_ROLE = RELEASE + "-view";
   static final String EDIT_ROLE = RELEASE + "-edit";
 
