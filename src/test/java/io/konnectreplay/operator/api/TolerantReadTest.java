@@ -97,7 +97,9 @@ class TolerantReadTest {
         if (type.getEnclosingClass() == io.konnectreplay.operator.api.v1alpha1.CrdManifest.class) continue; // not data
         boolean hasState = Arrays.stream(type.getDeclaredFields()).map(Field::getModifiers)
             .anyMatch(m -> !Modifier.isStatic(m));
-        if (hasState || type == AuditLogReplayJob.class) classes.add(type);
+        if (hasState || type == AuditLogReplayJob.class || type == io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy.class) {
+          classes.add(type);
+        }
       }
     }
     return classes;
