@@ -188,7 +188,9 @@ public final class PolicyDecision {
             Instant since = Times.parse(open.getSince());
             Instant start = since.minus(margin);
             Instant end = closeAt;
-            Instant oldest = Times.ceilSecond(now.minus(RETENTION).plus(RETENTION_SAFETY));
+            // What one job can still replay: inside the retention, and no longer than a job's window may span.
+            Instant oldest = latest(Times.ceilSecond(now.minus(RETENTION).plus(RETENTION_SAFETY)),
+                end.minus(RequestPlanner.MAX_SPAN));
             String lostUntil = null;
             if (start.isBefore(oldest)) {
               Instant lostEnd = end.isBefore(oldest) ? end : oldest;

@@ -59,6 +59,10 @@ class PolicyLifecycleTest {
   }
 
   static AuditLogReplayPolicy createPolicy(String name, String portal) {
+    return createPolicy(name, portal, "0s", null);
+  }
+
+  static AuditLogReplayPolicy createPolicy(String name, String portal, String margin, Integer successfulLimit) {
     AuditLogReplayPolicy p = new AuditLogReplayPolicy();
     p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
     AuditLogReplayPolicySpec spec = new AuditLogReplayPolicySpec();
@@ -66,7 +70,8 @@ class PolicyLifecycleTest {
     spec.setPortalID(portal);
     spec.setKonnect(new KonnectSettings(new SecretKeyRef("konnect-token", "token"), null));
     spec.setCheckInterval("10s");
-    spec.setMargin("0s");
+    spec.setMargin(margin);
+    spec.setSuccessfulJobsHistoryLimit(successfulLimit);
     p.setSpec(spec);
     return harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).resource(p).create();
   }
@@ -174,5 +179,51 @@ class PolicyLifecycleTest {
     awaitReason("restart", "Ready", "True", "Healthy");
     assertThat(owned("restart")).hasSize(1);
     assertThat(policy("restart").getStatus().getGaps()).hasSize(1);
+  }
+
+  @Test
+  void flappingWithinMarginIsOneReplay() {
+    String portal = newPortal();
+    createPolicy("flapping", portal, "25s", null);
+    awaitReason("flapping", "Ready", "True", "Healthy");
+    webhook(portal, false);
+    awaitReason("flapping", "Ready", "False", "GapOpen");
+    String since = policy("flapping").getStatus().getOpenGap().getSince();
+    webhook(portal, true);
+    awaitReason("flapping", "Ready", "False", "Recovering");
+    webhook(portal, false);
+    awaitReason("flapping", "Ready", "False", "GapOpen");
+    assertThat(owned("flapping")).as("no replay while it flaps").isEmpty();
+    assertThat(policy("flapping").getStatus().getOpenGap().getSince()).as("the same gap goes on").isEqualTo(since);
+    webhook(portal, true);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(owned("flapping")).singleElement()
+        .satisfies(j -> assertThat(j.getStatus().getPhase()).isEqualTo(Phase.Completed)));
+    AuditLogReplayPolicyStatus.Gap gap = policy("flapping").getStatus().getGaps().get(0);
+    assertThat(gap.getStartAt()).isEqualTo(since);
+    AuditLogReplayJob job = owned("flapping").get(0);
+    assertThat(Instant.parse(job.getSpec().getWindow().getStartAt()))
+        .isEqualTo(Instant.parse(since).minus(Duration.ofSeconds(25)));
+    assertThat(Instant.parse(job.getSpec().getWindow().getEndAt()))
+        .isEqualTo(Instant.parse(gap.getEndAt()).plus(Duration.ofSeconds(25)));
+    assertThat(policy("flapping").getStatus().getGaps()).hasSize(1);
+  }
+
+  @Test
+  void historyLimitsDeleteOlderFinishedReplaysWhileStatusKeepsTheEvidence() {
+    String portal = newPortal();
+    createPolicy("history", portal, "0s", 1);
+    awaitReason("history", "Ready", "True", "Healthy");
+    for (int outage = 1; outage <= 2; outage++) {
+      webhook(portal, false);
+      awaitReason("history", "Ready", "False", "GapOpen");
+      webhook(portal, true);
+      int gaps = outage;
+      await().atMost(Duration.ofSeconds(40)).until(() -> policy("history").getStatus().getGaps().size() == gaps
+          && "Completed".equals(policy("history").getStatus().getGaps().get(gaps - 1).getPhase()));
+    }
+    List<AuditLogReplayPolicyStatus.Gap> gaps = policy("history").getStatus().getGaps();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(owned("history"))
+        .extracting(j -> j.getMetadata().getName()).containsExactly(gaps.get(1).getJob()));
+    assertThat(gaps.get(0).getJob()).isNotEqualTo(gaps.get(1).getJob());
   }
 }

@@ -243,7 +243,8 @@ class PolicyDecisionTest {
     run.at(back, OK);
     Result closed = run.at(back.plus(Duration.ofMinutes(5)), OK);
     Instant now = back.plus(Duration.ofMinutes(5));
-    Instant oldest = now.minus(Duration.ofDays(7)).plus(PolicyDecision.RETENTION_SAFETY);
+    // a job's window spans at most 167h (inside the retention less its safety): the replay starts there
+    Instant oldest = now.minus(Duration.ofHours(167));
     assertThat(closed.create()).isEqualTo(new PolicyDecision.NewJob(PolicyDecision.jobName("us-org", T0), oldest, now));
     assertThat(closed.status().getGaps().get(0).getLostUntil()).isEqualTo(Times.format(oldest));
     assertThat(closed.lostSeconds()).isEqualTo(Duration.between(min(-5), oldest).getSeconds());
