@@ -226,4 +226,35 @@ class PolicyLifecycleTest {
         .extracting(j -> j.getMetadata().getName()).containsExactly(gaps.get(1).getJob()));
     assertThat(gaps.get(0).getJob()).isNotEqualTo(gaps.get(1).getJob());
   }
+
+  @Test
+  void aGapReachingPastRetentionReplaysTheRestAndReportsDataLostWithTheWindow() {
+    String portal = newPortal();
+    createPolicy("retention", portal);
+    awaitReason("retention", "Ready", "True", "Healthy");
+    // An outage that began 7 days and an hour ago and recovered just now, as the status of a long-running
+    // operator would hold it.
+    Instant since = Instant.now().minus(Duration.ofDays(7)).minus(Duration.ofHours(1))
+        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant healthySince = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+      AuditLogReplayPolicy current = policy("retention");
+      current.getStatus().setOpenGap(new AuditLogReplayPolicyStatus.OpenGap(since.toString(),
+          healthySince.toString()));
+      harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).resource(current)
+          .updateStatus();
+    });
+    awaitReason("retention", "DataLost", "True", "RetentionExceeded");
+    AuditLogReplayPolicyStatus.Gap gap = policy("retention").getStatus().getGaps().get(0);
+    Instant lostUntil = Instant.parse(gap.getLostUntil());
+    assertThat(lostUntil).isEqualTo(healthySince.minus(Duration.ofHours(167)));
+    assertThat(condition("retention", "DataLost").orElseThrow().getMessage())
+        .contains(since.toString(), lostUntil.toString());
+    assertThat(harness.events("retention")).extracting(e -> e.getReason()).contains("DataLost");
+    AuditLogReplayJob job = owned("retention").get(0);
+    assertThat(job.getSpec().getWindow().getStartAt()).isEqualTo(lostUntil.toString());
+    assertThat(job.getSpec().getWindow().getEndAt()).isEqualTo(healthySince.toString());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(owned("retention")).singleElement()
+        .satisfies(j -> assertThat(j.getStatus().getPhase()).isEqualTo(Phase.Completed)));
+  }
 }
