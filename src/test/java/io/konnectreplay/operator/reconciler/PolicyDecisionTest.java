@@ -344,4 +344,22 @@ class PolicyDecisionTest {
         .isNotEqualTo(PolicyDecision.jobName("us-org", T0.plusSeconds(1))).matches("us-org-[0-9a-f]{10}");
     assertThat(PolicyDecision.jobName("p".repeat(253), T0)).hasSizeLessThanOrEqualTo(253);
   }
+
+  /** kstatus' generic rules (Flux, Helm --wait): generation observed, and Failed only while Stalled=True. */
+  @Test
+  void kstatusReadsAPolicyAsCurrentOnceObservedAndFailedOnlyWhileStalled() {
+    Run run = new Run();
+    run.policy.getMetadata().setGeneration(3L);
+    Result healthy = run.at(T0, OK);
+    assertThat(healthy.status().getObservedGeneration()).isEqualTo(3L);
+    assertThat(healthy.status().getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L))
+        .noneMatch(c -> c.getType().equals("Reconciling"));
+    assertThat(condition(healthy.status(), "Stalled").getStatus()).isEqualTo("False");
+    Result gap = run.at(min(1), FAILING);
+    assertThat(condition(gap.status(), "Stalled").getStatus()).as("an outage is not the policy's failure")
+        .isEqualTo("False");
+    Result stalled = run.at(min(2), Check.failed(new PolicyDecision.Problem("Forbidden", "403", true)));
+    assertThat(condition(stalled.status(), "Stalled").getStatus()).isEqualTo("True");
+    assertThat(stalled.status().getOpenGap()).as("the gap is kept while stalled").isNotNull();
+  }
 }
