@@ -257,4 +257,25 @@ class PolicyLifecycleTest {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(owned("retention")).singleElement()
         .satisfies(j -> assertThat(j.getStatus().getPhase()).isEqualTo(Phase.Completed)));
   }
+
+  @Test
+  void aMissingSecretStallsThePolicyWithTheJobsReasonUntilItAppears() {
+    String portal = newPortal();
+    AuditLogReplayPolicy p = new AuditLogReplayPolicy();
+    p.setMetadata(new ObjectMetaBuilder().withName("stalled").withNamespace(NAMESPACE).build());
+    AuditLogReplayPolicySpec spec = new AuditLogReplayPolicySpec();
+    spec.setRegion("us");
+    spec.setPortalID(portal);
+    spec.setKonnect(new KonnectSettings(new SecretKeyRef("policy-token", "token"), null));
+    spec.setCheckInterval("10s");
+    p.setSpec(spec);
+    harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).resource(p).create();
+    awaitReason("stalled", "Stalled", "True", "SecretNotFound");
+    assertThat(condition("stalled", "Ready").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(statusReads(portal)).as("no Konnect call without a token").isZero();
+    harness.secret("policy-token", TOKEN);
+    awaitReason("stalled", "Ready", "True", "Healthy");
+    assertThat(condition("stalled", "Stalled").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(owned("stalled")).isEmpty();
+  }
 }
