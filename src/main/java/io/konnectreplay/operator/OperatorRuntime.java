@@ -135,6 +135,7 @@ public final class OperatorRuntime implements AutoCloseable {
       if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
       else c.settingNamespaces(settings.watchNamespaces());
       if (!settings.watchLabelSelector().isEmpty()) c.withLabelSelector(settings.watchLabelSelector());
+      c.withGenericFilter(policies::acceptEvent);
     });
     operator.start();
     if (!settings.leaderElection()) observer.leading(true);

@@ -328,6 +328,20 @@ public final class AuditLogReplayPolicyReconciler implements Reconciler<AuditLog
     return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
   }
 
+  /**
+   * The controller's event filter (registered by {@link io.konnectreplay.operator.OperatorRuntime}): accepts every
+   * event, and forgets what it kept in memory about a policy that left the cache (deleted).
+   */
+  public boolean acceptEvent(AuditLogReplayPolicy policy) {
+    var known = cache;
+    if (known != null && policy.getMetadata() != null && known.get(ResourceID.fromResource(policy)).isEmpty()) {
+      String uid = Objects.requireNonNullElse(policy.getMetadata().getUid(), name(policy));
+      reads.remove(uid);
+      lastHealthy.remove(uid);
+    }
+    return true;
+  }
+
   /** Policies in the informer cache (empty before start): the source of the gap gauges. */
   public java.util.stream.Stream<AuditLogReplayPolicy> cachedPolicies() {
     return cache == null ? java.util.stream.Stream.empty() : cache.list();
