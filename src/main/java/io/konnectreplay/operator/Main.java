@@ -2,7 +2,6 @@ package io.konnectreplay.operator;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.konnectreplay.operator.http.OperatorHttpServer;
 import io.konnectreplay.operator.http.ReplayMetrics;
@@ -160,7 +159,7 @@ public final class Main {
       }
       stopped.countDown();
     }, "shutdown"));
-    KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(kubeConfig).build();
+    KubernetesClient kubernetes = LeaseFence.client(kubeConfig);
     started.add(kubernetes);
     OperatorRuntime runtime = OperatorRuntime.wired(settings, kubernetes, clock, b -> b, true);
     started.add(runtime);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.konnectreplay.operator.http.ReplayMetrics;
@@ -81,6 +82,28 @@ public final class OperatorRuntime implements AutoCloseable {
     return owned.konnect();
   }
 
+  /**
+   * The operator's Kubernetes client settings over a base (the kubeconfig or in-cluster config). fabric8 retries a
+   * request answered 429 or 5xx, or failed by I/O, with exponential backoff that honours Retry-After; its default (10
+   * retries) can hold a reconcile thread for minutes. Here: 6 retries from 250 ms (at most 8 s apart, ~16 s in all),
+   * then the error reaches the reconcile, which JOSDK retries (see {@link #RETRY}). Watches reconnect on their own
+   * with backoff (the informer lists again when its version is gone).
+   */
+  public static io.fabric8.kubernetes.client.Config apiClientConfig(io.fabric8.kubernetes.client.Config base) {
+    return new io.fabric8.kubernetes.client.ConfigBuilder(base).withRequestRetryBackoffLimit(6)
+        .withRequestRetryBackoffInterval(250).build();
+  }
+
+  /**
+   * JOSDK's retry of a reconcile that threw (an API error the client's own retries did not ride out): from 1 s,
+   * doubling, at most 30 s apart, and never given up — JOSDK's default gives up after 5 attempts, which would leave
+   * a request untouched until its next event once the API is back. A conflict (409) never gets here: the reconciler
+   * reschedules it itself.
+   */
+  public static final io.javaoperatorsdk.operator.processing.retry.GenericRetry RETRY =
+      new io.javaoperatorsdk.operator.processing.retry.GenericRetry().setInitialInterval(1000)
+          .setIntervalMultiplier(2).setMaxInterval(30_000).withoutMaxAttempts();
+
   /** Everything the runtime needs from outside; tests and the sandbox swap the parts. */
   public record Parts(OperatorSettings settings, KubernetesClient kubernetes, KonnectClient konnect, Clock clock,
       Metrics metrics, ReplayObserver observer, boolean exitOnLostLease) {}
@@ -93,6 +116,7 @@ public final class OperatorRuntime implements AutoCloseable {
   public static OperatorRuntime start(Parts parts) {
     OperatorSettings settings = parts.settings();
     AtomicBoolean closing = new AtomicBoolean();
+    AtomicBoolean leading = new AtomicBoolean(!settings.leaderElection());
     ReplayObserver observer = parts.observer() == null ? ReplayObserver.NONE : parts.observer();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(parts.kubernetes())
@@ -100,6 +124,13 @@ public final class OperatorRuntime implements AutoCloseable {
           // Status is written by replace with optimistic locking; SSA is not needed (and the mock rejects it).
           .withUseSSAToPatchPrimaryResource(false)
           .checkingCRDAndValidateLocalModel(false)
+          // Copies keep what could not be read of a resource, so the reconciler can report it (see AuditLogReplayJob).
+          .withResourceCloner(new io.javaoperatorsdk.operator.api.config.Cloner() {
+            @Override
+            public <R extends io.fabric8.kubernetes.api.model.HasMetadata> R clone(R resource) {
+              return AuditLogReplayJob.copy(parts.kubernetes().getKubernetesSerialization(), resource);
+            }
+          })
           .withConcurrentReconciliationThreads(settings.reconcileThreads())
           .withReconciliationTerminationTimeout(settings.terminationTimeout());
       if (parts.metrics() != null) o.withMetrics(parts.metrics());
@@ -114,7 +145,11 @@ public final class OperatorRuntime implements AutoCloseable {
             // Not JOSDK's exit: it calls System.exit from the elector's thread, also while the operator is being
             // stopped by a shutdown hook, which deadlocks the JVM on SIGTERM. Exit only on a lease really lost.
             .withExitOnStopLeading(false)
-            .withLeaderCallbacks(new LeaderCallbacks(() -> observer.leading(true), () -> {
+            .withLeaderCallbacks(new LeaderCallbacks(() -> {
+              leading.set(true);
+              observer.leading(true);
+            }, () -> {
+              leading.set(false); // first: nothing more is sent once the renew deadline has passed
               observer.leading(false);
               lostLease(parts.exitOnLostLease(), closing);
             }, id -> { }))
@@ -123,11 +158,17 @@ public final class OperatorRuntime implements AutoCloseable {
     });
     AuditLogReplayJobReconciler reconciler = new AuditLogReplayJobReconciler(settings, parts.kubernetes(), parts.konnect(),
         parts.clock(), observer);
+    LeaseFence fence = settings.leaderElection() ? LeaseFence.of(parts.kubernetes()) : null;
+    java.util.function.Supplier<AuditLogReplayJobReconciler.Leadership> leadership = () -> !leading.get() ? AuditLogReplayJobReconciler.Leadership.NOT_LEADING
+        : fence == null || fence.renewedWithin(settings.renewDeadline()) ? AuditLogReplayJobReconciler.Leadership.LEADING
+        : AuditLogReplayJobReconciler.Leadership.UNCONFIRMED;
+    reconciler.leadership(leadership);
     operator.register(reconciler, c -> {
       if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
       else c.settingNamespaces(settings.watchNamespaces());
       if (!settings.watchLabelSelector().isEmpty()) c.withLabelSelector(settings.watchLabelSelector());
       c.withGenericFilter(reconciler::acceptEvent);
+      c.withRetry(RETRY);
     });
     AuditLogReplayPolicyReconciler policies = new AuditLogReplayPolicyReconciler(settings, parts.kubernetes(),
         parts.konnect(), parts.clock(), observer instanceof PolicyObserver p ? p : PolicyObserver.NONE);
@@ -136,11 +177,13 @@ public final class OperatorRuntime implements AutoCloseable {
       else c.settingNamespaces(settings.watchNamespaces());
       if (!settings.watchLabelSelector().isEmpty()) c.withLabelSelector(settings.watchLabelSelector());
       c.withGenericFilter(policies::acceptEvent);
+      c.withRetry(RETRY);
     });
     operator.start();
     if (!settings.leaderElection()) observer.leading(true);
     OperatorRuntime runtime = new OperatorRuntime(operator, reconciler, closing, parts);
     runtime.policies = policies;
+    runtime.leadership = leadership;
     return runtime;
   }
 
@@ -161,6 +204,11 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   public boolean started() { return operator.getRuntimeInfo().isStarted(); }
+
+  private volatile java.util.function.Supplier<AuditLogReplayJobReconciler.Leadership> leadership;
+
+  /** Whether this process may act now (see {@link LeaseFence}). */
+  public AuditLogReplayJobReconciler.Leadership leadership() { return leadership.get(); }
 
   public AuditLogReplayJobReconciler reconciler() { return reconciler; }
 

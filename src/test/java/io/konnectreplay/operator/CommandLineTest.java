@@ -250,7 +250,8 @@ class CommandLineTest {
     return Arbitraries.strings().withCharRange('a', 'z').withChars('-').ofMinLength(1).ofMaxLength(30)
         .map(name -> "--" + name).filter(o -> !KNOWN.contains(o) && !o.equals("--help") && !o.equals("--version")
             && !List.of("--keep-running", "--fast", "--port", "--timeout", "--kubeconfig", "--plain", "--token",
-                "--portal", "--timings", "--scale", "--out", "--in-process", "--rps", "--threads").contains(o));
+                "--portal", "--timings", "--scale", "--out", "--in-process", "--rps", "--threads", "--sink",
+                "--no-sink", "--sink-port", "--live-interval", "--event-interval", "--inactive-after").contains(o));
   }
 
   @Provide

@@ -55,10 +55,28 @@ final class EmulatorState {
   private final ExecutorService deliveries;
   private final Map<String, Target> targets = new LinkedHashMap<>();
   private final Map<String, Destination> destinations = new LinkedHashMap<>();
+  private final Settings settings;
+  /** The destination every new target links to when a default webhook is set; created with the first target. */
+  private Destination defaultDestination;
+
+  /**
+   * What the builder decides beyond the job engine.
+   *
+   * @param inactiveAfterFailures consecutive failed deliveries after which {@code webhook_status} is inactive
+   * @param anyPortal whether every uuid is a known portal (created on first use) instead of a 404
+   * @param defaultWebhook the webhook every target starts with, enabled; null: none (Konnect's "unconfigured")
+   */
+  record Settings(int inactiveAfterFailures, boolean anyPortal, WebhookConfig defaultWebhook) {
+    Settings {
+      if (inactiveAfterFailures < 1) {
+        throw new IllegalArgumentException("inactiveAfterFailures must be at least 1");
+      }
+    }
+  }
 
   EmulatorState(List<String> regions, Clock clock, JobTimings timings, Set<String> conflictStates,
       boolean allowEqualWindow, ReplayDelivery delivery, ScheduledExecutorService scheduler,
-      ExecutorService deliveries) {
+      ExecutorService deliveries, Settings settings) {
     this.clock = clock;
     this.timings = timings;
     this.conflictStates = Set.copyOf(conflictStates);
@@ -66,9 +84,31 @@ final class EmulatorState {
     this.delivery = delivery;
     this.scheduler = scheduler;
     this.deliveries = deliveries;
+    this.settings = settings;
     for (String region : regions) {
-      targets.put(key(region, null), new Target(region, null));
+      targets.put(key(region, null), newTarget(region, null));
     }
+  }
+
+  /** A target with the default webhook linked and enabled, when there is one. */
+  private Target newTarget(String region, String portalId) {
+    Target t = new Target(region, portalId);
+    if (settings.defaultWebhook() != null) {
+      if (defaultDestination == null) {
+        WebhookConfig c = settings.defaultWebhook();
+        defaultDestination = new Destination(UUID.randomUUID().toString(), clock.instant());
+        defaultDestination.name = "emulator-default";
+        defaultDestination.endpoint = c.endpoint();
+        defaultDestination.authorization = c.authorization();
+        defaultDestination.logFormat = c.logFormat() == null ? "json" : c.logFormat();
+        defaultDestination.skipSsl = c.skipTlsVerification();
+        destinations.put(defaultDestination.id, defaultDestination);
+      }
+      t.destinationId = defaultDestination.id;
+      t.enabled = true;
+      t.webhookUpdatedAt = clock.instant();
+    }
+    return t;
   }
 
   // ---------------------------------------------------------------------------------------------- targets
@@ -88,6 +128,11 @@ final class EmulatorState {
     WebhookConfig inline;
     Instant webhookUpdatedAt = YEAR_ONE;
     DeliveryResult lastResult;
+    /** Failed deliveries (replays and live) since the last one that succeeded. */
+    int consecutiveFailures;
+    /** Live events before this instant were offered to the webhook; null while the webhook is off. */
+    Instant liveCursor;
+    boolean liveInFlight;
 
     Target(String region, String portalId) {
       this.region = region;
@@ -133,16 +178,30 @@ final class EmulatorState {
     if (!UUID_PATTERN.matcher(portalId).matches()) {
       throw new IllegalArgumentException("portal ids are uuids: " + portalId);
     }
-    targets.putIfAbsent(key(region, portalId), new Target(region, portalId.toLowerCase(Locale.ROOT)));
+    targets.computeIfAbsent(key(region, portalId), k -> newTarget(region, portalId.toLowerCase(Locale.ROOT)));
   }
 
-  /** The target, or a 404 for a portal the region does not have. */
+  /**
+   * The target, or a 404 for a portal the region does not have. With {@link Settings#anyPortal} every uuid is a
+   * portal: it comes into existence on first use (a non-uuid is still a 404).
+   */
   synchronized Target target(String region, String portalId) {
     Target t = targets.get(key(region, portalId));
+    if (t == null && portalId != null && settings.anyPortal() && hasRegion(region)
+        && UUID_PATTERN.matcher(portalId).matches()) {
+      addPortal(region, portalId);
+      t = targets.get(key(region, portalId));
+    }
     if (t == null) {
       throw ApiError.notFound();
     }
     return t;
+  }
+
+  /** The portals known in a region, in the order they came into existence. */
+  synchronized List<String> portals(String region) {
+    return targets.values().stream().filter(t -> t.region.equals(region) && t.portalId != null)
+        .map(t -> t.portalId).toList();
   }
 
   private Target requireTarget(String region, String portalId) {
@@ -271,9 +330,62 @@ final class EmulatorState {
       return;
     }
     if (attempted) {
-      t.lastResult = result;
+      recordDelivery(t, result);
     }
     transition(t, attempted && result.delivered() ? "completed" : "failed");
+  }
+
+  /** Keeps a delivery's outcome for the webhook status, as Konnect does for every call it makes. */
+  private void recordDelivery(Target t, DeliveryResult result) {
+    t.lastResult = result;
+    t.consecutiveFailures = result.delivered() ? 0 : t.consecutiveFailures + 1;
+    if (!result.delivered()) {
+      LOG.debug("webhook {}/{}: delivery failed ({} {}), {} in a row", t.region,
+          t.portalId == null ? "org" : t.portalId, result.lastResponseCode(), result.lastResponseMessage(),
+          t.consecutiveFailures);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- live events
+
+  /** One target's live events to send now: {@code [from, to)}. */
+  record LiveWork(Target target, WebhookConfig webhook, Instant from, Instant to) {}
+
+  /**
+   * The live windows due at {@code now}: for every target whose webhook is enabled and configured and has no live
+   * delivery in flight, the events since its cursor (or since the webhook was last changed or the stream started,
+   * whichever is later). A target whose webhook is off loses its cursor: Konnect sends nothing while it is off.
+   */
+  synchronized List<LiveWork> takeLiveWork(Instant now, Instant streamStart) {
+    List<LiveWork> work = new ArrayList<>();
+    for (Target t : targets.values()) {
+      WebhookConfig config = effectiveConfig(t);
+      if (!t.enabled || config == null) {
+        t.liveCursor = null;
+        continue;
+      }
+      if (t.liveInFlight) {
+        continue;
+      }
+      if (t.liveCursor == null) {
+        t.liveCursor = t.webhookUpdatedAt.isAfter(streamStart) ? t.webhookUpdatedAt : streamStart;
+      }
+      if (!now.isAfter(t.liveCursor)) {
+        continue;
+      }
+      work.add(new LiveWork(t, config, t.liveCursor, now));
+      t.liveCursor = now;
+      t.liveInFlight = true;
+    }
+    return work;
+  }
+
+  /** Records a live delivery; a window without events (no attempt time) changes nothing in the status. */
+  synchronized void liveDone(Target t, DeliveryResult result) {
+    t.liveInFlight = false;
+    if (result != null && result.lastAttemptAt() != null) {
+      recordDelivery(t, result);
+    }
   }
 
   private void schedule(Runnable step, Duration delay) {
@@ -469,7 +581,8 @@ final class EmulatorState {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     boolean configured = effectiveConfig(t) != null;
     DeliveryResult last = t.lastResult;
-    n.put("webhook_status", !configured ? "unconfigured" : last == null || last.delivered() ? "active" : "inactive");
+    n.put("webhook_status", !configured ? "unconfigured"
+        : t.consecutiveFailures >= settings.inactiveAfterFailures() ? "inactive" : "active");
     n.put("webhook_enabled", t.enabled);
     if (last != null) {
       n.put("last_attempt_at", format(last.lastAttemptAt() != null ? last.lastAttemptAt() : t.updatedAt));

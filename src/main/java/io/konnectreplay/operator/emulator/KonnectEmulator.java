@@ -81,10 +81,18 @@ import java.util.stream.Collectors;
  *       conflict state. v2 PATCH answers 400 "cannot be blank" for an empty endpoint or authorization, "must be a
  *       valid URL" for a non-http(s) endpoint, and enabling without any endpoint.</li>
  *   <li><b>Webhook status.</b> {@code webhook_status} is {@code unconfigured} (outside the spec enum, as observed in
- *       Konnect) when nothing is configured, {@code active} when configured and the last delivery succeeded or none
- *       was tried, {@code inactive} after a failed delivery. {@code last_attempt_at}, {@code last_response_code} and
- *       {@code last_response_message} come from the last {@link ReplayDelivery.DeliveryResult} and are omitted until
- *       the first attempt.</li>
+ *       Konnect) when nothing is configured, {@code inactive} after {@link Builder#inactiveAfterFailures} (default 3)
+ *       failed deliveries in a row, replays and live events alike (each delivery already includes Konnect's retries),
+ *       and {@code active} otherwise: a single success makes it active again. Deliveries go on while it is inactive
+ *       (otherwise nothing could ever succeed again). {@code last_attempt_at}, {@code last_response_code} and
+ *       {@code last_response_message} come from the last delivery with an attempt and are omitted until the first.</li>
+ *   <li><b>Live events.</b> With {@link Builder#liveEvents} every enabled webhook gets its target's new audit events
+ *       every interval, signed and batched as replays are (the same {@link ReplayDelivery}, so a live event and a
+ *       replayed event of the same time are the same line). Events a webhook refused are not sent again; while a
+ *       webhook is disabled nothing is sent. Only a replay brings those events back.</li>
+ *   <li><b>Standalone defaults.</b> {@link Builder#anyPortal} makes every uuid a known portal (created on first use)
+ *       and {@link Builder#defaultWebhook} starts every target with an enabled webhook, so the API can be driven with
+ *       curl as Kong's docs do without configuring anything first.</li>
  *   <li><b>Destinations.</b> Create needs name, endpoint, authorization and log_format (201); DELETE answers 409
  *       "Destination is in use…" while any webhook links it. The list is cursor-paged ({@code page[size]} default
  *       100, {@code page[after]}, {@code page[before]}, {@code filter[name][eq|contains]}).</li>
@@ -112,6 +120,8 @@ public final class KonnectEmulator implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService deliveries;
   private final ExecutorService http;
+  private final ScheduledExecutorService liveTicker;
+  private final LiveEventStream live;
   private HttpServer server;
 
   private KonnectEmulator(Builder b) {
@@ -129,7 +139,14 @@ public final class KonnectEmulator implements AutoCloseable {
     this.deliveries = Executors.newCachedThreadPool(daemon("konnect-emulator-delivery"));
     this.http = Executors.newCachedThreadPool(daemon("konnect-emulator-http"));
     this.state = new EmulatorState(regions, clock, b.timings, b.conflictStates, b.allowEqualStartEnd, delivery,
-        scheduler, deliveries);
+        scheduler, deliveries, new EmulatorState.Settings(b.inactiveAfterFailures, b.anyPortal, b.defaultWebhook));
+    if (b.liveInterval != null) {
+      this.liveTicker = Executors.newSingleThreadScheduledExecutor(daemon("konnect-emulator-live"));
+      this.live = new LiveEventStream(state, delivery, clock, b.liveInterval, liveTicker, deliveries);
+    } else {
+      this.liveTicker = null;
+      this.live = null;
+    }
   }
 
   public static Builder builder() {
@@ -149,6 +166,9 @@ public final class KonnectEmulator implements AutoCloseable {
     server.createContext("/", new EmulatorHttpHandler(state, faults, log, tokens, defaultRegion, clock, delivery));
     server.setExecutor(http);
     server.start();
+    if (live != null) {
+      live.start();
+    }
     return this;
   }
 
@@ -185,6 +205,16 @@ public final class KonnectEmulator implements AutoCloseable {
   public KonnectEmulator addPortal(String region, String portalId) {
     state.addPortal(region, portalId);
     return this;
+  }
+
+  /** The portals known in a region (added, or created on first use with {@link Builder#anyPortal}). */
+  public List<String> portals(String region) {
+    return state.portals(region);
+  }
+
+  /** How often live events are sent, or null when they are not. */
+  public java.time.Duration liveEventInterval() {
+    return live == null ? null : live.interval();
   }
 
   /** Creates a destination and links it to the portal's webhook, as the Konnect UI would. */
@@ -255,6 +285,9 @@ public final class KonnectEmulator implements AutoCloseable {
   /** Stops the server and the job engine; jobs stay where they are. */
   @Override
   public synchronized void close() {
+    if (liveTicker != null) {
+      liveTicker.shutdownNow();
+    }
     scheduler.shutdownNow();
     deliveries.shutdownNow();
     if (server != null) {
@@ -301,8 +334,49 @@ public final class KonnectEmulator implements AutoCloseable {
     private boolean allowEqualStartEnd = true;
     private Clock clock = Clock.systemUTC();
     private ReplayDelivery delivery;
+    private java.time.Duration liveInterval;
+    private int inactiveAfterFailures = 3;
+    private boolean anyPortal;
+    private ReplayDelivery.WebhookConfig defaultWebhook;
 
     private Builder() {}
+
+    /**
+     * Sends live audit events to every enabled webhook every {@code interval} (off by default): each target's events
+     * since the last send, through the {@link #delivery} replays use, each outcome recorded in the webhook status.
+     */
+    public Builder liveEvents(java.time.Duration interval) {
+      if (interval != null && (interval.isNegative() || interval.isZero())) {
+        throw new IllegalArgumentException("the live event interval must be longer than zero");
+      }
+      this.liveInterval = interval;
+      return this;
+    }
+
+    /** Consecutive failed deliveries after which {@code webhook_status} reads inactive (default 3, at least 1). */
+    public Builder inactiveAfterFailures(int failures) {
+      if (failures < 1) {
+        throw new IllegalArgumentException("inactiveAfterFailures must be at least 1");
+      }
+      this.inactiveAfterFailures = failures;
+      return this;
+    }
+
+    /** Whether any uuid is a known portal, created on first use, instead of answering 404 (default false). */
+    public Builder anyPortal(boolean any) {
+      this.anyPortal = any;
+      return this;
+    }
+
+    /**
+     * The webhook every target (each region's organization, each portal) starts with, enabled: one destination
+     * linked from all of them. Default none: targets start unconfigured, as in Konnect.
+     */
+    public Builder defaultWebhook(String endpoint, String authorization, String logFormat) {
+      this.defaultWebhook = new ReplayDelivery.WebhookConfig(Objects.requireNonNull(endpoint, "endpoint"),
+          authorization, logFormat, false);
+      return this;
+    }
 
     /** The port to bind on 127.0.0.1; 0 (the default) picks a free one. */
     public Builder port(int port) {

@@ -16,6 +16,15 @@ public interface ReplayDelivery {
    */
   DeliveryResult deliver(String region, String portalId, WebhookConfig webhook, Instant from, Instant to);
 
+  /**
+   * Delivers live events of {@code [from, to)} (sent as they happen, not replayed): the same events, signatures and
+   * batches as {@link #deliver}; an implementation may log less, as this runs on every tick.
+   */
+  default DeliveryResult deliverLive(String region, String portalId, WebhookConfig webhook, Instant from,
+      Instant to) {
+    return deliver(region, portalId, webhook, from, to);
+  }
+
   /** The JWKS document ({"keys":[{"kty":"OKP","crv":"Ed25519",…}]}) whose key verifies the events' sig. */
   String jwksJson();
 

@@ -158,18 +158,33 @@ public final class SignedWebhookDelivery implements ReplayDelivery {
    */
   @Override
   public DeliveryResult deliver(String region, String portalId, WebhookConfig webhook, Instant from, Instant to) {
+    return deliver(region, portalId, webhook, from, to, false);
+  }
+
+  /** As {@link #deliver}, logging successes at debug and failures at info: it runs on every live tick. */
+  @Override
+  public DeliveryResult deliverLive(String region, String portalId, WebhookConfig webhook, Instant from,
+      Instant to) {
+    return deliver(region, portalId, webhook, from, to, true);
+  }
+
+  private DeliveryResult deliver(String region, String portalId, WebhookConfig webhook, Instant from, Instant to,
+      boolean live) {
     Objects.requireNonNull(webhook, "webhook");
+    String what = live ? "live" : "replay";
     Format format = Format.of(webhook.logFormat());
     String target = region + (portalId == null ? "/org" : "/portal/" + portalId);
     // "unconfigured" or any other non-URL fails the delivery, as an unreachable endpoint would
     HttpUrl url = webhook.endpoint() == null ? null : HttpUrl.parse(webhook.endpoint());
     if (url == null) {
-      LOG.warn("replay {} [{}, {}): the endpoint is not an http(s) URL", target, from, to);
+      LOG.warn("{} {} [{}, {}): the endpoint is not an http(s) URL", what, target, from, to);
       return new DeliveryResult(false, 0, "endpoint is not an http(s) URL", clock.instant(), 0);
     }
     long total = auditLog.count(region, portalId, from, to);
     if (total == 0) {
-      LOG.info("replay {} [{}, {}): no events in the window, nothing sent", target, from, to);
+      if (!live) {
+        LOG.info("replay {} [{}, {}): no events in the window, nothing sent", target, from, to);
+      }
       return new DeliveryResult(true, 0, "no events in the window", null, 0);
     }
     OkHttpClient http = clientFor(webhook, url);
@@ -187,15 +202,24 @@ public final class SignedWebhookDelivery implements ReplayDelivery {
       byte[] body = gzip(batchBody(batch, format));
       last = sendWithRetries(http, url, webhook, body, batch.size());
       if (!last.accepted()) {
-        LOG.warn("replay {} [{}, {}): batch {} not accepted ({} {}); {} of {} events delivered", target, from, to,
-            batches + 1, last.code(), last.message(), sent, total);
+        String text = "{} {} [{}, {}): batch {} not accepted ({} {}); {} of {} events delivered";
+        Object[] args = {what, target, from, to, batches + 1, last.code(), last.message(), sent, total};
+        if (live) {
+          LOG.info(text, args);
+        } else {
+          LOG.warn(text, args);
+        }
         return new DeliveryResult(false, last.code(), last.message(), last.at(), sent);
       }
       sent += batch.size();
       batches++;
     }
-    LOG.info("replay {} [{}, {}): {} events in {} batches delivered to {}", target, from, to, sent, batches,
-        url.redact());
+    if (live) {
+      LOG.debug("live {} [{}, {}): {} events delivered to {}", target, from, to, sent, url.redact());
+    } else {
+      LOG.info("replay {} [{}, {}): {} events in {} batches delivered to {}", target, from, to, sent, batches,
+          url.redact());
+    }
     return new DeliveryResult(true, last.code(), last.message(), last.at(), sent);
   }
 

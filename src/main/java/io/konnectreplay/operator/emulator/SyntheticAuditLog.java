@@ -74,6 +74,10 @@ public final class SyntheticAuditLog {
   private final long intervalMillis;
   private final long seed;
   private final String orgId;
+  /** Where the denser phase starts (epoch ms), or Long.MAX_VALUE when the log has one interval throughout. */
+  private final long densePhaseFrom;
+  /** The log from {@link #densePhaseFrom} on, or null. */
+  private final SyntheticAuditLog densePhase;
 
   /** Every 5 minutes per target, seed 0. */
   public SyntheticAuditLog(Clock clock) {
@@ -92,6 +96,30 @@ public final class SyntheticAuditLog {
     }
     this.seed = seed;
     this.orgId = uuid(new SplittableRandom(mix(seed ^ 0x6f7267L)));
+    this.densePhaseFrom = Long.MAX_VALUE;
+    this.densePhase = null;
+  }
+
+  private SyntheticAuditLog(SyntheticAuditLog sparse, long intervalMillis, long seed, long densePhaseFrom,
+      SyntheticAuditLog densePhase) {
+    this.clock = sparse.clock;
+    this.intervalMillis = intervalMillis;
+    this.seed = seed;
+    this.orgId = sparse.orgId;
+    this.densePhaseFrom = densePhaseFrom;
+    this.densePhase = densePhase;
+  }
+
+  /**
+   * This log until {@code from}, and one event every {@code interval} per target from then on (same organization,
+   * events of their own). The sandbox uses it: a sparse past for the sample replays of hours and days, and a dense
+   * present, so a receiver outage of seconds loses events a replay must bring back.
+   */
+  public SyntheticAuditLog denserFrom(Instant from, Duration interval) {
+    long dense = Objects.requireNonNull(interval, "interval").toMillis();
+    if (dense < 1) throw new IllegalArgumentException("interval must be at least 1 ms");
+    SyntheticAuditLog phase = new SyntheticAuditLog(this, dense, seed ^ 0x64656e7365L, Long.MAX_VALUE, null);
+    return new SyntheticAuditLog(this, intervalMillis, seed, from.toEpochMilli(), phase);
   }
 
   public Clock clock() { return clock; }
@@ -111,6 +139,21 @@ public final class SyntheticAuditLog {
    * @param portalId the Dev Portal, or null for the region's organization
    */
   public List<Event> events(String region, String portalId, Instant from, Instant to) {
+    if (densePhase != null) {
+      List<Event> both = new ArrayList<>(ownEvents(region, portalId, from, earlier(to, densePhaseStart())));
+      both.addAll(densePhase.events(region, portalId, later(from, densePhaseStart()), to));
+      return Collections.unmodifiableList(both);
+    }
+    return ownEvents(region, portalId, from, to);
+  }
+
+  private Instant densePhaseStart() { return Instant.ofEpochMilli(densePhaseFrom); }
+
+  private static Instant earlier(Instant a, Instant b) { return a.isBefore(b) ? a : b; }
+
+  private static Instant later(Instant a, Instant b) { return a.isAfter(b) ? a : b; }
+
+  private List<Event> ownEvents(String region, String portalId, Instant from, Instant to) {
     Objects.requireNonNull(region, "region");
     long[] slots = slots(region, portalId, from, to);
     List<Event> events = new ArrayList<>((int) Math.max(0, slots[1] - slots[0]));
@@ -122,6 +165,14 @@ public final class SyntheticAuditLog {
 
   /** The same events as {@link #events}, built one at a time as the stream is read (for dense logs). */
   public Stream<Event> stream(String region, String portalId, Instant from, Instant to) {
+    if (densePhase != null) {
+      return Stream.concat(ownStream(region, portalId, from, earlier(to, densePhaseStart())),
+          densePhase.stream(region, portalId, later(from, densePhaseStart()), to));
+    }
+    return ownStream(region, portalId, from, to);
+  }
+
+  private Stream<Event> ownStream(String region, String portalId, Instant from, Instant to) {
     Objects.requireNonNull(region, "region");
     long[] slots = slots(region, portalId, from, to);
     return LongStream.range(slots[0], Math.max(slots[0], slots[1])).mapToObj(slot -> event(region, portalId, slot,
@@ -130,6 +181,14 @@ public final class SyntheticAuditLog {
 
   /** How many events {@link #events} would return, without building them. */
   public long count(String region, String portalId, Instant from, Instant to) {
+    if (densePhase != null) {
+      return ownCount(region, portalId, from, earlier(to, densePhaseStart()))
+          + densePhase.count(region, portalId, later(from, densePhaseStart()), to);
+    }
+    return ownCount(region, portalId, from, to);
+  }
+
+  private long ownCount(String region, String portalId, Instant from, Instant to) {
     long[] slots = slots(region, portalId, from, to);
     return Math.max(0, slots[1] - slots[0]);
   }

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Faults for retry tests: {@link #failNextBatches} answers a status code instead of taking the batch, and
  * {@link #dropNextConnections} closes the connection without an answer.
+ *
+ * <p>Outages: {@link #down()} makes it answer 503 to every POST (on the same port) until {@link #up()}. While down
+ * it still reads what it refuses, so it knows which signed events were emitted during the outage; {@link #outages()}
+ * reports per outage and target how many were emitted, how many arrived later (a replay), and how many are lost.
  */
 public final class WebhookReceiver implements AutoCloseable {
 
@@ -82,7 +87,27 @@ public final class WebhookReceiver implements AutoCloseable {
 
   private record VerifiedEvent(Instant time, String target) {}
 
-  private WebhookReceiver(int port, String expectedAuthorization, List<PublicKey> keys) throws IOException {
+  /** An outage in progress or over: its span, and the verified events refused during it, by id. */
+  private static final class OutageLog {
+    final Instant from;
+    volatile Instant to;
+    final int status;
+    final Map<String, VerifiedEvent> emitted = new ConcurrentHashMap<>();
+
+    OutageLog(Instant from, int status) {
+      this.from = from;
+      this.status = status;
+    }
+  }
+
+  private final Clock clock;
+  private final List<OutageLog> outages = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile OutageLog currentOutage;
+  private final AtomicLong refusedWhileDown = new AtomicLong();
+
+  private WebhookReceiver(int port, String expectedAuthorization, List<PublicKey> keys, Clock clock)
+      throws IOException {
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.expectedAuthorization = expectedAuthorization;
     this.keys = List.copyOf(keys);
     for (Format format : Format.values()) {
@@ -108,9 +133,14 @@ public final class WebhookReceiver implements AutoCloseable {
    * @param jwksJson the JWKS document whose keys verify the events
    */
   public static WebhookReceiver start(int port, String expectedAuthorization, String jwksJson) {
+    return start(port, expectedAuthorization, jwksJson, Clock.systemUTC());
+  }
+
+  /** As {@link #start(int, String, String)}, with the clock that dates outages. */
+  public static WebhookReceiver start(int port, String expectedAuthorization, String jwksJson, Clock clock) {
     List<PublicKey> keys = AuditLogSigner.publicKeysFromJwks(Objects.requireNonNull(jwksJson, "jwksJson"));
     try {
-      return new WebhookReceiver(port, expectedAuthorization, keys);
+      return new WebhookReceiver(port, expectedAuthorization, keys, clock);
     } catch (IOException e) {
       throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
     }
@@ -158,6 +188,96 @@ public final class WebhookReceiver implements AutoCloseable {
     }
   }
 
+  /** Starts an outage answering 503 Service Unavailable; see {@link #down(int)}. */
+  public void down() {
+    down(503);
+  }
+
+  /**
+   * Starts an outage: until {@link #up()} every POST is answered {@code statusCode} (503 and 502 end a Konnect
+   * delivery at once; 500 and 429 make it retry). The port stays the same. Refused events are read, verified and
+   * remembered as emitted during the outage, not taken. Does nothing while already down.
+   */
+  public synchronized void down(int statusCode) {
+    if (statusCode < 300 || statusCode > 599) {
+      throw new IllegalArgumentException("an outage answers a non-2xx status: " + statusCode);
+    }
+    if (currentOutage == null) {
+      OutageLog outage = new OutageLog(clock.instant(), statusCode);
+      outages.add(outage);
+      currentOutage = outage;
+      LOG.info("webhook receiver {} down (answering {})", url(), statusCode);
+    }
+  }
+
+  /** Ends the outage: POSTs are taken again. Does nothing while up. */
+  public synchronized void up() {
+    OutageLog outage = currentOutage;
+    if (outage != null) {
+      outage.to = clock.instant();
+      currentOutage = null;
+      LOG.info("webhook receiver {} up after {} ({} events refused)", url(),
+          Duration.between(outage.from, outage.to), outage.emitted.size());
+    }
+  }
+
+  public boolean isDown() {
+    return currentOutage != null;
+  }
+
+  /**
+   * One target's view of one outage.
+   *
+   * @param target {@code portal:<id>} or {@code org:<org_id>}
+   * @param from when the outage began
+   * @param to when it ended, or null while it goes on
+   * @param emitted distinct signed events refused during the outage (what the sender tried to deliver)
+   * @param recoveredLater of those, the ones received at some point (after the outage: a replay)
+   * @param lost emitted and never received
+   * @param firstEventAt the time of the earliest event emitted (null when none)
+   * @param lastEventAt the time of the latest event emitted (null when none)
+   */
+  public record Outage(String target, Instant from, Instant to, long emitted, long recoveredLater, long lost,
+      Instant firstEventAt, Instant lastEventAt) {}
+
+  /**
+   * Every outage so far, oldest first, one record per target that emitted during it (an outage in which nothing was
+   * sent has one record with a null target and zero counts). Counts are as of now: a replay that lands later turns
+   * lost events into recovered ones.
+   */
+  public List<Outage> outages() {
+    List<Outage> report = new ArrayList<>();
+    for (OutageLog outage : outages) {
+      Map<String, List<Map.Entry<String, VerifiedEvent>>> byTarget = new TreeMap<>();
+      for (Map.Entry<String, VerifiedEvent> e : outage.emitted.entrySet()) {
+        byTarget.computeIfAbsent(String.valueOf(e.getValue().target()), k -> new ArrayList<>()).add(e);
+      }
+      if (byTarget.isEmpty()) {
+        report.add(new Outage(null, outage.from, outage.to, 0, 0, 0, null, null));
+      }
+      byTarget.forEach((target, events) -> {
+        long recovered = events.stream().filter(e -> verifiedEvents.containsKey(e.getKey())).count();
+        Instant first = events.stream().map(e -> e.getValue().time()).filter(Objects::nonNull)
+            .min(Instant::compareTo).orElse(null);
+        Instant last = events.stream().map(e -> e.getValue().time()).filter(Objects::nonNull)
+            .max(Instant::compareTo).orElse(null);
+        report.add(new Outage(target, outage.from, outage.to, events.size(), recovered, events.size() - recovered,
+            first, last));
+      });
+    }
+    return report;
+  }
+
+  /** Events emitted during an outage and never received, over every outage and target. */
+  public long lost() {
+    return outages().stream().mapToLong(Outage::lost).sum();
+  }
+
+  /** POSTs answered with the outage status. */
+  public long refusedWhileDown() {
+    return refusedWhileDown.get();
+  }
+
   /** Closes the next {@code count} POST connections without any answer. */
   public void dropNextConnections(int count) {
     dropsLeft.set(Math.max(0, count));
@@ -173,6 +293,13 @@ public final class WebhookReceiver implements AutoCloseable {
       if (dropsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
         connectionsDropped.incrementAndGet();
         // Closing an exchange that sent no headers closes the connection: the client sees no response.
+        return;
+      }
+      OutageLog outage = currentOutage;
+      if (outage != null) {
+        refusedWhileDown.incrementAndGet();
+        remember(outage, exchange);
+        respond(exchange, outage.status, "receiver down");
         return;
       }
       int fault = takeFault();
@@ -216,6 +343,34 @@ public final class WebhookReceiver implements AutoCloseable {
       respond(exchange, 200, "OK");
     } finally {
       exchange.close();
+    }
+  }
+
+  /** Reads a refused batch and keeps its verified events as emitted during the outage. */
+  private void remember(OutageLog outage, HttpExchange exchange) throws IOException {
+    byte[] raw = exchange.getRequestBody().readAllBytes();
+    String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+    String body;
+    try {
+      boolean gzip = encoding != null && encoding.toLowerCase(Locale.ROOT).contains("gzip");
+      body = new String(gzip ? gunzip(raw) : raw, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return;
+    }
+    for (String line : body.split("\n")) {
+      String trimmed = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+      if (trimmed.isBlank()) {
+        continue;
+      }
+      try {
+        AuditLogLine parsed = AuditLogLine.parse(trimmed);
+        if (AuditLogSigner.verifyLine(trimmed, keys)) {
+          String id = parsed.eventId() != null ? parsed.eventId() : "sig:" + parsed.get("sig");
+          outage.emitted.putIfAbsent(id, new VerifiedEvent(parsed.eventTime(), parsed.target()));
+        }
+      } catch (IllegalArgumentException e) {
+        // not an event: nothing was emitted
+      }
     }
   }
 
@@ -335,6 +490,18 @@ public final class WebhookReceiver implements AutoCloseable {
         .count();
   }
 
+  /** The time of a target's earliest verified event, or null before the first. */
+  public Instant firstVerifiedAt(String target) {
+    return verifiedEvents.values().stream().filter(e -> target.equals(e.target()) && e.time() != null)
+        .map(VerifiedEvent::time).min(Instant::compareTo).orElse(null);
+  }
+
+  /** The time of a target's latest verified event, or null before the first. */
+  public Instant lastVerifiedAt(String target) {
+    return verifiedEvents.values().stream().filter(e -> target.equals(e.target()) && e.time() != null)
+        .map(VerifiedEvent::time).max(Instant::compareTo).orElse(null);
+  }
+
   /** Distinct verified events per target ({@code portal:<id>} or {@code org:<org_id>}), sorted by target. */
   public Map<String, Long> verifiedPerTarget() {
     Map<String, Long> counts = new TreeMap<>();
@@ -349,16 +516,21 @@ public final class WebhookReceiver implements AutoCloseable {
     }
   }
 
-  /** Forgets every count and id; faults stay armed. */
-  public void reset() {
+  /** Forgets every count, id and finished outage; faults stay armed and a current outage goes on, emptied. */
+  public synchronized void reset() {
     for (AtomicLong counter : List.of(batches, gzipBatches, unauthorized, faultsAnswered, connectionsDropped,
-        eventsReceived, verified, rejected, duplicates)) {
+        eventsReceived, verified, rejected, duplicates, refusedWhileDown)) {
       counter.set(0);
     }
     linesPerFormat.values().forEach(c -> c.set(0));
     lastBatchHeaders = Map.of();
     seenIds.clear();
     verifiedEvents.clear();
+    outages.clear();
+    if (currentOutage != null) {
+      currentOutage = new OutageLog(clock.instant(), currentOutage.status);
+      outages.add(currentOutage);
+    }
     synchronized (recentRejections) {
       recentRejections.clear();
     }

@@ -73,6 +73,21 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
   private final io.fabric8.kubernetes.client.KubernetesClient kubernetes;
   private final TransitionEvents events;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<AuditLogReplayJob> cache;
+  private volatile java.util.function.Supplier<Leadership> leading = () -> Leadership.LEADING;
+
+  /** Whether this process may act. */
+  public enum Leadership {
+    LEADING,
+    /** Leading, but the last Lease renewal the API accepted is older than the renew deadline: wait and see. */
+    UNCONFIRMED,
+    /** Deposed (the process is about to exit): acts no more. */
+    NOT_LEADING
+  }
+
+  /** Thrown before a PUT to Konnect when this process no longer leads: nothing is sent, the next leader goes on. */
+  private static final class NotLeading extends RuntimeException {
+    NotLeading() { super("not leading", null, false, false); }
+  }
 
   private record CachedWebhook(Webhook webhook, Instant until) {}
 
@@ -117,12 +132,26 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     return List.of(new InformerEventSource<>(secrets, context), wakeUps);
   }
 
+  /**
+   * With leader election: whether this process may act. A leader whose last accepted Lease renewal is older than the
+   * renew deadline (see LeaseFence), or that was deposed, does nothing (no reconcile, no PUT to Konnect; a reconcile in
+   * flight stops before its PUT); the renew deadline comes before the Lease expires for the others, so it stops before
+   * another replica can start. An unconfirmed leader looks again shortly (its renewal may yet succeed).
+   */
+  public void leadership(java.util.function.Supplier<Leadership> leading) { this.leading = leading; }
+
   @Override
   public UpdateControl<AuditLogReplayJob> reconcile(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
+    Leadership leadership = leading.get();
+    if (leadership == Leadership.NOT_LEADING) return UpdateControl.noUpdate();
+    if (leadership == Leadership.UNCONFIRMED) return UpdateControl.<AuditLogReplayJob>noUpdate().rescheduleAfter(STALE_RETRY);
     MDC.put("namespace", job.getMetadata().getNamespace());
     MDC.put("name", job.getMetadata().getName());
     try {
       return reconcileJob(job, context);
+    } catch (NotLeading e) {
+      LOG.info("leadership not confirmed before submitting; the intent is recorded, whoever leads reads Konnect first");
+      return UpdateControl.<AuditLogReplayJob>noUpdate().rescheduleAfter(STALE_RETRY);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
       // Our copy was stale (the informer had not caught up, or someone wrote meanwhile). Nothing was sent to Konnect
@@ -137,6 +166,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
 
   private UpdateControl<AuditLogReplayJob> reconcileJob(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
     Instant now = clock.instant();
+    if (unreadable(job, now)) return UpdateControl.noUpdate();
     String uid = Objects.requireNonNullElse(job.getMetadata().getUid(), TargetQueue.name(job));
     AuditLogReplayJobStatus before = job.getStatus();
     RequestPlan plan = planner.plan(job, now);
@@ -172,6 +202,31 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     return finish(job, outcome.job(), outcome.done(), uid, now, context);
   }
 
+  /**
+   * A resource this version cannot read (see the api package's LenientBlock) is skipped, and every other resource goes
+   * on. An unreadable spec becomes Failed/InvalidSpec through the planner like any invalid spec. An unreadable status
+   * is left as it is: it may be a newer operator's, with an intent this version cannot see, so nothing is written and
+   * nothing is sent to Konnect; a Warning Event and a log line say why, once per version of the resource.
+   */
+  private boolean unreadable(AuditLogReplayJob job, Instant now) {
+    String spec = job.getSpec() == null ? null : job.getSpec().unreadable();
+    if (spec != null) LOG.warn("{}: {}; the request is failed as InvalidSpec", TargetQueue.name(job), spec);
+    String status = job.getStatus() == null ? null : job.getStatus().unreadable();
+    if (status == null) return false;
+    String version = job.getMetadata().getResourceVersion();
+    if (!Objects.equals(unreadableSeen.put(TargetQueue.name(job), String.valueOf(version)), String.valueOf(version))) {
+      LOG.warn("{}: {}; the resource is skipped (no status write, no Konnect call)", TargetQueue.name(job), status);
+      Phase phase = job.getStatus().getPhase() == null ? Phase.Queued : job.getStatus().getPhase();
+      events.record(job, new Verdict(phase, Reasons.UNREADABLE_STATUS, status + ". This operator leaves the resource"
+          + " alone until its status can be read (run the operator version that wrote it, or delete the resource).",
+          Verdict.Kind.STALLED), now);
+    }
+    return true;
+  }
+
+  /** Resources skipped for an unreadable status, with the resourceVersion last reported (one Event per version). */
+  private final Map<String, String> unreadableSeen = new ConcurrentHashMap<>();
+
   /** Konnect for a request without a usable target or token: the decision never asks it. */
   private static final ReplayCycle.Konnect NO_KONNECT = new ReplayCycle.Konnect() {
     @Override public Observation observation() { return Observation.NONE; }
@@ -186,6 +241,7 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     return new ReplayCycle.Konnect() {
       @Override public Observation observation() { return observation; }
       @Override public Observation.Result<RemoteReplayJob> submit(ReplayWindowRange window) {
+        if (leading.get() != Leadership.LEADING) throw new NotLeading();
         return call(() -> konnect.submitReplayJob(target, token, window));
       }
     };

@@ -32,4 +32,6 @@ public final class Reasons {
   public static final String SUPERSEDED = "Superseded";
   public static final String WEBHOOK_DISABLED = "WebhookDisabled";
   public static final String RECONCILE_ERROR = "ReconcileError";
+  /** The stored status cannot be read by this version: the resource is left alone (an Event only, no write). */
+  public static final String UNREADABLE_STATUS = "UnreadableStatus";
 }

@@ -51,6 +51,7 @@ public final class RequestPlanner {
   public RequestPlan plan(AuditLogReplayJob job, Instant now) {
     AuditLogReplayJobSpec spec = job.getSpec();
     if (spec == null) return invalid("the resource has no spec");
+    if (spec.unreadable() != null) return invalid(spec.unreadable());
     String region = spec.getRegion();
     if (region == null || !REGION.matcher(region).matches()) {
       return invalid("spec.region must be a two-letter Konnect region such as us or eu, not " + quote(region));

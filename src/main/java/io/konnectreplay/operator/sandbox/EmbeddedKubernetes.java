@@ -70,6 +70,28 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   }
 
   /**
+   * Puts a front door with these faults in front of the API (see {@link ApiFaults}); clients from
+   * {@link #newFaultyClient()} come through it, every other client goes to the API directly. Once per instance.
+   */
+  public synchronized ApiFaults faultLayer(ApiFaults faults) {
+    if (faultProxy != null) throw new IllegalStateException("the fault layer is already in place");
+    faultProxy = KubectlProxy.start(0, server.getPort(), (path, object) -> object, faults);
+    this.faults = faults;
+    return faults;
+  }
+
+  /** A new client that meets the fault layer's faults, configured as the operator configures its own. */
+  public NamespacedKubernetesClient newFaultyClient() {
+    if (faultProxy == null) throw new IllegalStateException("no fault layer: call faultLayer first");
+    io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder(
+        client.getConfiguration()).withMasterUrl("http://127.0.0.1:" + faultProxy.port()).build();
+    return io.konnectreplay.operator.LeaseFence.client(config).adapt(NamespacedKubernetesClient.class);
+  }
+
+  private volatile KubectlProxy faultProxy;
+  private volatile ApiFaults faults;
+
+  /**
    * Writes a kubeconfig for this server (context "sandbox", no credentials: the mock checks none) and returns its
    * path. Useful with {@link #startForKubectl}; plain {@link #start} does not answer kubectl's discovery.
    */
@@ -127,6 +149,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   @Override
   public void close() {
     if (proxy != null) proxy.close();
+    if (faultProxy != null) faultProxy.close();
     client.close();
     server.destroy();
   }

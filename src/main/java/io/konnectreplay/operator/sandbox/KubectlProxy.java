@@ -21,6 +21,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -38,6 +39,9 @@ import java.util.function.BiFunction;
  * equality {@code fieldSelector} on metadata fields ({@code metadata.name}) is applied here, {@code timeoutSeconds}
  * ends the stream. Not kept: an object deleted between the list and the watch is not reported, and bookmarks are not
  * sent.
+ *
+ * <p>With {@link ApiFaults}, the proxy is also where a test makes the API unreliable, for every client that comes this
+ * way (the operators under test; the tests' own client goes to the API directly).
  */
 public final class KubectlProxy implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,14 +54,17 @@ public final class KubectlProxy implements AutoCloseable {
   private final HttpClient client;
   private final int upstreamPort;
   private final BiFunction<String, JsonNode, JsonNode> tables;
+  private final ApiFaults faults;
+  private final Set<io.vertx.core.http.HttpConnection> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private KubectlProxy(Vertx vertx, HttpServer server, HttpClient client, int upstreamPort,
-      BiFunction<String, JsonNode, JsonNode> tables) {
+      BiFunction<String, JsonNode, JsonNode> tables, ApiFaults faults) {
     this.vertx = vertx;
     this.server = server;
     this.client = client;
     this.upstreamPort = upstreamPort;
     this.tables = tables;
+    this.faults = faults;
   }
 
   /**
@@ -65,12 +72,30 @@ public final class KubectlProxy implements AutoCloseable {
    * {@code tables} renders an object of a collection path as a Table, for watches that ask for one (kubectl get -w).
    */
   public static KubectlProxy start(int port, int upstreamPort, BiFunction<String, JsonNode, JsonNode> tables) {
+    return start(port, upstreamPort, tables, null);
+  }
+
+  /** As {@link #start(int, int, BiFunction)}, with the faults a test drives (null: none). */
+  public static KubectlProxy start(int port, int upstreamPort, BiFunction<String, JsonNode, JsonNode> tables,
+      ApiFaults faults) {
     Vertx vertx = Vertx.vertx();
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(upstreamPort).setMaxPoolSize(32));
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
-    KubectlProxy proxy = new KubectlProxy(vertx, server, client, upstreamPort, tables);
+    KubectlProxy proxy = new KubectlProxy(vertx, server, client, upstreamPort, tables, faults);
     server.requestHandler(proxy::handle);
+    if (faults != null) {
+      server.connectionHandler(connection -> {
+        if (faults.dark()) {
+          connection.close();
+          return;
+        }
+        proxy.open.add(connection);
+        connection.closeHandler(v -> proxy.open.remove(connection));
+      });
+      faults.onBlackout(() -> proxy.open.forEach(io.vertx.core.http.HttpConnection::close));
+      vertx.setPeriodic(200, id -> proxy.closeOldWatches());
+    }
     try {
       server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -83,6 +108,64 @@ public final class KubectlProxy implements AutoCloseable {
   public int port() { return server.actualPort(); }
 
   private void handle(HttpServerRequest request) {
+    if (faults != null) {
+      boolean websocket = "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
+      if (faults.dark()) {
+        request.connection().close();
+        return;
+      }
+      ApiFaults.Call call = ApiFaults.classify(request.method().name(), request.uri(), websocket);
+      ApiFaults.Verdict verdict = faults.decide(call);
+      if (verdict.code() == 410 && call.verb() == ApiFaults.Verb.WATCH) {
+        answerGone(request, websocket);
+        return;
+      }
+      if (verdict.code() != 0 || !verdict.delay().isZero()) {
+        if (websocket) { // upgrades are answered at once: a delay would need the handshake held
+          if (verdict.code() != 0) answerFault(request.response(), verdict);
+          else route(request);
+          return;
+        }
+        request.body().onSuccess(body -> vertx.setTimer(Math.max(1, verdict.delay().toMillis()), id -> {
+          if (verdict.code() != 0) answerFault(request.response(), verdict);
+          else forward(request, body);
+        }));
+        return;
+      }
+    }
+    route(request);
+  }
+
+  /** A fault's answer, as kube-apiserver words it (a Status; Retry-After on 429s and 503s). */
+  private static void answerFault(HttpServerResponse response, ApiFaults.Verdict verdict) {
+    String reason = switch (verdict.code()) {
+      case 429 -> "TooManyRequests";
+      case 503 -> "ServiceUnavailable";
+      default -> "InternalError";
+    };
+    if (verdict.retryAfter() != null) {
+      response.putHeader("Retry-After", Long.toString(Math.max(1, verdict.retryAfter().toSeconds())));
+    }
+    String message = verdict.code() == 429 ? "the server has received too many requests and has asked us to try again"
+        + " later" : "an error on the server (\"injected by the sandbox's fault layer\") has prevented the request from"
+        + " succeeding";
+    answer(response, KubectlDispatcher.statusBody(verdict.code(), reason, message));
+  }
+
+  /** 410 Gone to a watch resumed from a resourceVersion, as kube-apiserver sends it: an ERROR event, then the end. */
+  private void answerGone(HttpServerRequest request, boolean websocket) {
+    ObjectNode event = JSON.createObjectNode().put("type", "ERROR");
+    event.set("object", KubectlDispatcher.statusBody(410, "Expired",
+        "too old resource version: the watch must list again (injected by the sandbox's fault layer)"));
+    if (websocket) {
+      request.toWebSocket().onSuccess(ws -> ws.writeTextMessage(event.toString()).onComplete(done -> ws.close()));
+    } else {
+      request.response().setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(event + "\n");
+    }
+  }
+
+  private void route(HttpServerRequest request) {
     if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       passWebSocket(request);
     } else if (request.method() == HttpMethod.GET && isWatch(request)) {
@@ -100,9 +183,12 @@ public final class KubectlProxy implements AutoCloseable {
   // ---- plain requests ----------------------------------------------------------------------------------------
 
   private void forward(HttpServerRequest request) {
+    request.body().onSuccess(body -> forward(request, body)).onFailure(error -> fail(request.response(), error));
+  }
+
+  private void forward(HttpServerRequest request, Buffer body) {
     HttpServerResponse response = request.response();
-    request.body()
-        .compose(body -> client.request(new RequestOptions().setMethod(request.method()).setURI(request.uri())
+    client.request(new RequestOptions().setMethod(request.method()).setURI(request.uri())
                 .setHeaders(forwarded(request.headers())))
             .compose(upstream -> upstream.send(body))
             .compose(answer -> answer.body().map(payload -> {
@@ -114,7 +200,7 @@ public final class KubectlProxy implements AutoCloseable {
               });
               response.end(payload);
               return payload;
-            })))
+            }))
         .onFailure(error -> fail(response, error));
   }
 
@@ -153,11 +239,39 @@ public final class KubectlProxy implements AutoCloseable {
         .onFailure(error -> downstream.close((short) 1011, "upstream: " + error.getMessage())));
   }
 
-  private static void pipe(ServerWebSocket downstream, WebSocket upstream) {
+  private void pipe(ServerWebSocket downstream, WebSocket upstream) {
     downstream.frameHandler(upstream::writeFrame);
     upstream.frameHandler(downstream::writeFrame);
     downstream.closeHandler(v -> upstream.close());
     upstream.closeHandler(v -> downstream.close());
+    watching(() -> {
+      downstream.close();
+      upstream.close();
+    }, downstream::isClosed);
+  }
+
+  /** An open watch, for the fault layer's "close watches after N seconds". */
+  private record OpenWatch(long openedNanos, Runnable close, java.util.function.BooleanSupplier closed) {}
+
+  private final Set<OpenWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private void watching(Runnable close, java.util.function.BooleanSupplier closed) {
+    if (faults != null) watches.add(new OpenWatch(System.nanoTime(), close, closed));
+  }
+
+  /** Ends the watches open for longer than the fault layer allows (every open watch, whenever it was opened). */
+  private void closeOldWatches() {
+    Duration after = faults.closeWatchesAfter();
+    long now = System.nanoTime();
+    for (OpenWatch w : watches) {
+      if (w.closed().getAsBoolean()) {
+        watches.remove(w);
+      } else if (after != null && now - w.openedNanos() >= after.toNanos()) {
+        watches.remove(w);
+        faults.count("watch closed");
+        w.close().run();
+      }
+    }
   }
 
   // ---- watches over HTTP (kubectl) ---------------------------------------------------------------------------
@@ -190,6 +304,7 @@ public final class KubectlProxy implements AutoCloseable {
             if (!response.ended() && !response.closed()) response.end();
           });
           request.connection().closeHandler(v -> upstream.close());
+          watching(upstream::close, () -> response.ended() || response.closed());
           String timeout = request.getParam("timeoutSeconds");
           if (timeout != null && parseLong(timeout) > 0) {
             vertx.setTimer(TimeUnit.SECONDS.toMillis(parseLong(timeout)), id -> upstream.close());

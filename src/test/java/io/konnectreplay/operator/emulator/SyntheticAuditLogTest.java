@@ -29,6 +29,25 @@ class SyntheticAuditLogTest {
   private final SyntheticAuditLog log = new SyntheticAuditLog(CLOCK);
 
   @Test
+  void aDenserPhaseFromAnInstantKeepsThePastSparseAndThePresentDense() {
+    Instant split = NOW.minus(Duration.ofMinutes(1));
+    SyntheticAuditLog log = new SyntheticAuditLog(CLOCK).denserFrom(split, Duration.ofMillis(500));
+    List<SyntheticAuditLog.Event> past = log.events("us", null, NOW.minus(Duration.ofHours(1)), split);
+    List<SyntheticAuditLog.Event> present = log.events("us", null, split, NOW);
+    assertThat(past).hasSize(12); // one every 5 minutes
+    assertThat(present).hasSize(120); // one every 500 ms
+    List<SyntheticAuditLog.Event> all = log.events("us", null, NOW.minus(Duration.ofHours(1)), NOW);
+    assertThat(all).hasSize(132).isSortedAccordingTo(java.util.Comparator.comparing(SyntheticAuditLog.Event::time));
+    assertThat(log.count("us", null, NOW.minus(Duration.ofHours(1)), NOW)).isEqualTo(132);
+    assertThat(log.stream("us", null, NOW.minus(Duration.ofHours(1)), NOW).toList()).isEqualTo(all);
+    assertThat(all).extracting(SyntheticAuditLog.Event::traceId).doesNotHaveDuplicates();
+    // deterministic: another log built the same way has the same events, in the same organization
+    SyntheticAuditLog again = new SyntheticAuditLog(CLOCK).denserFrom(split, Duration.ofMillis(500));
+    assertThat(again.events("us", null, split, NOW)).isEqualTo(present);
+    assertThat(again.orgId()).isEqualTo(new SyntheticAuditLog(CLOCK).orgId());
+  }
+
+  @Test
   void theSameWindowGivesTheSameEvents() {
     Instant from = NOW.minus(Duration.ofHours(6));
     // a later "now" still holds the window: the events must not depend on the time of the call

@@ -2,6 +2,7 @@ package io.konnectreplay.operator.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
 import io.konnectreplay.operator.emulator.SyntheticAuditLog.Event;
@@ -127,6 +128,68 @@ class WebhookReceiverTest {
     assertThat(post(receiver, null, null, signedLines(null, NOW.minus(Duration.ofHours(1)), NOW, "json").get(0)
         .getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(200);
     assertThat(receiver.verified()).isEqualTo(1);
+  }
+
+  @Test
+  void downAnswers503OnTheSamePortAndReportsWhatItRefusedPerTarget() throws Exception {
+    WebhookReceiver receiver = start(TOKEN);
+    int port = receiver.port();
+    Instant from = NOW.minus(Duration.ofHours(1));
+    List<String> org = signedLines(null, from, NOW, "json");
+    List<String> portal = signedLines(PORTAL, from, NOW, "cef");
+    post(receiver, TOKEN, "gzip", gzip(String.join("\n", org.subList(0, 2))));
+
+    receiver.down();
+    assertThat(receiver.isDown()).isTrue();
+    assertThat(post(receiver, TOKEN, "gzip", gzip(String.join("\n", org.subList(2, 8)))).statusCode())
+        .isEqualTo(503);
+    // a retry of the same batch, a portal batch, and a line that is not signed: only signed events were emitted
+    post(receiver, TOKEN, "gzip", gzip(String.join("\n", org.subList(2, 8))));
+    post(receiver, TOKEN, "gzip", gzip(String.join("\n", portal.subList(0, 3))));
+    post(receiver, TOKEN, null, log.events("us", null, from, NOW).get(9).json().getBytes(StandardCharsets.UTF_8));
+    receiver.up();
+    assertThat(receiver.isDown()).isFalse();
+    assertThat(receiver.port()).isEqualTo(port);
+    assertThat(receiver.refusedWhileDown()).isEqualTo(4);
+    assertThat(receiver.verifiedPerTarget()).containsOnly(java.util.Map.entry("org:" + log.orgId(), 2L));
+
+    assertThat(receiver.outages()).extracting(WebhookReceiver.Outage::target, WebhookReceiver.Outage::emitted,
+        WebhookReceiver.Outage::recoveredLater, WebhookReceiver.Outage::lost)
+        .containsExactly(tuple("org:" + log.orgId(), 6L, 0L, 6L), tuple("portal:" + PORTAL, 3L, 0L, 3L));
+    assertThat(receiver.lost()).isEqualTo(9);
+
+    // a replay brings back four of the org events: they count as recovered, the rest stays lost
+    assertThat(post(receiver, TOKEN, "gzip", gzip(String.join("\n", org.subList(2, 6)))).statusCode())
+        .isEqualTo(200);
+    WebhookReceiver.Outage orgOutage = receiver.outages().get(0);
+    assertThat(orgOutage.recoveredLater()).isEqualTo(4);
+    assertThat(orgOutage.lost()).isEqualTo(2);
+    assertThat(orgOutage.from()).isBefore(orgOutage.to());
+    assertThat(orgOutage.firstEventAt()).isEqualTo(log.events("us", null, from, NOW).get(2).time());
+    assertThat(orgOutage.lastEventAt()).isEqualTo(log.events("us", null, from, NOW).get(7).time());
+    assertThat(receiver.lost()).isEqualTo(5);
+  }
+
+  @Test
+  void anOutageWithNothingSentIsReportedEmptyAndResetForgetsOutages() throws Exception {
+    WebhookReceiver receiver = start(TOKEN);
+
+    receiver.down(500);
+    receiver.down(503);
+    assertThat(receiver.outages()).singleElement().satisfies(o -> {
+      assertThat(o.target()).isNull();
+      assertThat(o.to()).isNull();
+      assertThat(o.emitted()).isZero();
+    });
+    assertThat(post(receiver, TOKEN, null, new byte[0]).statusCode()).isEqualTo(500);
+    receiver.up();
+    receiver.up();
+    assertThat(receiver.outages()).singleElement().satisfies(o -> assertThat(o.to()).isNotNull());
+
+    receiver.reset();
+    assertThat(receiver.outages()).isEmpty();
+    assertThat(receiver.refusedWhileDown()).isZero();
+    assertThatThrownBy(() -> receiver.down(200)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

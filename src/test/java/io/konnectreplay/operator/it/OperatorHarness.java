@@ -42,6 +42,7 @@ public final class OperatorHarness implements AutoCloseable {
   private final RecordingDispatcher dispatcher = new RecordingDispatcher();
   private final List<Instance> running = new java.util.ArrayList<>();
   private int started;
+  private final boolean faulty;
 
   /** One operator process: its runtime and its own Konnect client (with its own 429 pauses and budget). */
   public record Instance(String identity, OperatorRuntime runtime, OkHttpKonnectClient konnect,
@@ -53,8 +54,19 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public OperatorHarness(KonnectEmulator konnect, Map<String, String> extraSettings) {
+    this(konnect, extraSettings, null);
+  }
+
+  /**
+   * With {@code faults}, every operator's API client comes through the embedded API's fault layer (configured as the
+   * operator configures its own client); the test's {@link #client()} still talks to the API directly.
+   */
+  public OperatorHarness(KonnectEmulator konnect, Map<String, String> extraSettings,
+      io.konnectreplay.operator.sandbox.ApiFaults faults) {
     this.konnect = konnect;
     this.kubernetes = EmbeddedKubernetes.start(0, dispatcher);
+    this.faulty = faults != null;
+    if (faulty) kubernetes.faultLayer(faults);
     kubernetes.createNamespace(NAMESPACE);
     Map<String, String> s = new HashMap<>(Map.of(
         "KONNECT_SERVER_URL_TEMPLATE", konnect.baseUrl() + "/{region}",
@@ -74,7 +86,8 @@ public final class OperatorHarness implements AutoCloseable {
     Map<String, String> own = new HashMap<>(settings);
     own.put("POD_NAME", identity);
     // Wired as Main wires it: Prometheus metrics from both observers, and the HTTP endpoints on a free port.
-    OperatorRuntime runtime = OperatorRuntime.wired(OperatorSettings.defaults(own), kubernetes.newClient(),
+    OperatorRuntime runtime = OperatorRuntime.wired(OperatorSettings.defaults(own),
+        faulty ? kubernetes.newFaultyClient() : kubernetes.newClient(),
         Clock.systemUTC(), b -> b.maxRequestsPerSecond(50).readTimeout(Duration.ofSeconds(2))
             .callTimeout(Duration.ofSeconds(5)), false);
     OkHttpKonnectClient client = runtime.konnect();

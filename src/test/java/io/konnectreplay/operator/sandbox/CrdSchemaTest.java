@@ -78,7 +78,7 @@ class CrdSchemaTest {
 
   @Test
   void aTimestampThePatternAdmitsButCelCannotReadFailsItsRule() {
-    List<String> errors = errors("{\"region\":\"us\",\"window\":{\"startAt\":\"2026-13-45T00:00:00Z\","
+    List<String> errors = errors("{\"region\":\"us\",\"window\":{\"startAt\":\"2026-02-30T00:00:00Z\","
         + "\"endAt\":\"2026-11-20T06:00:00Z\"}," + AUTH + "}");
     assertThat(errors).isNotEmpty().allMatch(e -> e.startsWith("spec.window: Invalid value: \"object\": "));
     assertThat(errors).anyMatch(e -> e.endsWith("evaluating rule: endAt must be later than startAt"));

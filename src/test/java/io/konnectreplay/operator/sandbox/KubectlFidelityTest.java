@@ -55,7 +55,7 @@ class KubectlFidelityTest {
           region: US
           rerunnonce: "2"
           window:
-            startAt: 2026-13-45T00:00:00Z
+            startAt: 2026-02-30T00:00:00Z
             endAt: 2026-11-20T06:00:00Z
           konnect:
             authRef:
@@ -70,7 +70,7 @@ class KubectlFidelityTest {
     assertThat(pruned.out()).contains("The AuditLogReplayJob \"bad\" is invalid",
         "spec.region: Invalid value: \"US\": spec.region in body should match '^[a-z]{2}$'",
         "spec.window: Invalid value: \"object\": string to timestamp conversion error: parsing time"
-            + " \"2026-13-45T00:00:00Z\"", "evaluating rule: endAt must be later than startAt")
+            + " \"2026-02-30T00:00:00Z\"", "evaluating rule: endAt must be later than startAt")
         .doesNotContain("rerunnonce");
     assertThat(kubectl("get", "alrj", "bad").exit()).as("nothing was stored").isNotZero();
 

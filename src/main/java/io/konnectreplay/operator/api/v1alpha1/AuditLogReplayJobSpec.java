@@ -88,4 +88,22 @@ public class AuditLogReplayJobSpec {
   public int hashCode() {
     return Objects.hash(region, portalID, window, konnect, suspend, rerunNonce, backoffLimit);
   }
+
+  /** Set when the stored spec could not be read at all (see LenientBlock): what failed, for the resource's Event. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  private transient String unreadable;
+
+  /** What could not be read of the stored spec, or null when it was read. */
+  public String unreadable() { return unreadable; }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  private transient com.fasterxml.jackson.databind.JsonNode unreadableSource;
+
+  /** The spec as stored, when it could not be read. */
+  com.fasterxml.jackson.databind.JsonNode unreadableSource() { return unreadableSource; }
+
+  void markUnreadable(String why, com.fasterxml.jackson.databind.JsonNode stored) {
+    this.unreadable = why;
+    this.unreadableSource = stored;
+  }
 }

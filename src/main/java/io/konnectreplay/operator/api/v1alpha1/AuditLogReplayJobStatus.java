@@ -218,4 +218,22 @@ public class AuditLogReplayJobStatus {
     public String getBlockedBy() { return blockedBy; }
     public void setBlockedBy(String blockedBy) { this.blockedBy = blockedBy; }
   }
+
+  /** Set when the stored status could not be read at all (see LenientBlock): what failed, for the resource's Event. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  private transient String unreadable;
+
+  /** What could not be read of the stored status, or null when it was read. */
+  public String unreadable() { return unreadable; }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  private transient com.fasterxml.jackson.databind.JsonNode unreadableSource;
+
+  /** The status as stored, when it could not be read. */
+  com.fasterxml.jackson.databind.JsonNode unreadableSource() { return unreadableSource; }
+
+  void markUnreadable(String why, com.fasterxml.jackson.databind.JsonNode stored) {
+    this.unreadable = why;
+    this.unreadableSource = stored;
+  }
 }

@@ -1,0 +1,111 @@
+package io.konnectreplay.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Reads a resource's spec or status so that a value this version cannot read at all (a string where an object is
+ * expected, as a CRD other than this operator's admits: {@code spec.window: "1h"}) does not fail the whole list or
+ * watch event, which would stop the informer for every resource. The block is replaced by an empty one that carries
+ * what could not be read ({@link AuditLogReplayJobSpec#unreadable()}); the reconciler reports it on that resource only.
+ * Unknown fields are not a problem at all: every class of the package ignores them.
+ */
+abstract class LenientBlock<T> extends StdDeserializer<T> {
+  private final String field;
+  private final Marker<T> mark;
+  private final java.util.function.Supplier<T> empty;
+
+  /** Marks an empty block as unreadable, keeping what was stored. */
+  interface Marker<T> {
+    T mark(T empty, String why, JsonNode stored);
+  }
+
+  LenientBlock(Class<T> type, String field, java.util.function.Supplier<T> empty, Marker<T> mark) {
+    super(type);
+    this.field = field;
+    this.empty = empty;
+    this.mark = mark;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public T deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+    JsonNode node = parser.readValueAsTree();
+    try {
+      return context.readTreeAsValue(node, (Class<T>) handledType());
+    } catch (JsonMappingException e) {
+      return mark.mark(empty.get(), describe(node, e), node);
+    }
+  }
+
+  /** {@code spec.window could not be read: "1h" is a string where this operator expects an object}. */
+  private String describe(JsonNode root, JsonMappingException e) {
+    StringBuilder path = new StringBuilder(field);
+    JsonNode value = root;
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        path.append('.').append(ref.getFieldName());
+        value = value == null ? null : value.get(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+        value = value == null ? null : value.get(ref.getIndex());
+      }
+    }
+    Class<?> expected = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
+        ? m.getTargetType() : null;
+    return path + " could not be read: " + shown(value) + " is " + kind(value) + " where this version of the operator"
+        + " expects " + expected(expected) + " (was the resource admitted by a CRD other than this operator's?)";
+  }
+
+  private static String shown(JsonNode value) {
+    if (value == null) return "the value";
+    String text = value.toString();
+    return text.length() > 40 ? text.substring(0, 40) + "…" : text;
+  }
+
+  private static String kind(JsonNode value) {
+    if (value == null) return "a value";
+    return switch (value.getNodeType()) {
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case ARRAY -> "a list";
+      case OBJECT -> "an object";
+      default -> "null";
+    };
+  }
+
+  private static String expected(Class<?> type) {
+    if (type == null) return "another type";
+    if (type == String.class || type.isEnum()) return "a string";
+    if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) return "a number";
+    if (type == Boolean.class || type == boolean.class) return "a boolean";
+    if (Collection.class.isAssignableFrom(type) || type.isArray()) return "a list";
+    if (Map.class.isAssignableFrom(type) || !type.getName().startsWith("java.")) return "an object";
+    return "another type";
+  }
+
+  static final class Spec extends LenientBlock<AuditLogReplayJobSpec> {
+    Spec() {
+      super(AuditLogReplayJobSpec.class, "spec", AuditLogReplayJobSpec::new, (s, why, stored) -> {
+        s.markUnreadable(why, stored);
+        return s;
+      });
+    }
+  }
+
+  static final class Status extends LenientBlock<AuditLogReplayJobStatus> {
+    Status() {
+      super(AuditLogReplayJobStatus.class, "status", AuditLogReplayJobStatus::new, (s, why, stored) -> {
+        s.markUnreadable(why, stored);
+        return s;
+      });
+    }
+  }
+}
