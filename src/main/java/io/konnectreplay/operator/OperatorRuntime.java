@@ -14,13 +14,15 @@ import io.konnectreplay.operator.http.ReplayMetrics;
 import io.konnectreplay.operator.konnect.KonnectClient;
 import io.konnectreplay.operator.konnect.OkHttpKonnectClient;
 import io.konnectreplay.operator.reconciler.AuditLogReplayJobReconciler;
+import io.konnectreplay.operator.reconciler.AuditLogReplayPolicyReconciler;
+import io.konnectreplay.operator.reconciler.PolicyObserver;
 import io.konnectreplay.operator.reconciler.ReplayObserver;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The operator wired from its settings: one controller for AuditLogReplayJob on a JOSDK {@link Operator}. */
+/** The operator wired from its settings: controllers for AuditLogReplayJob and AuditLogReplayPolicy on a JOSDK {@link Operator}. */
 public final class OperatorRuntime implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
@@ -54,6 +56,7 @@ public final class OperatorRuntime implements AutoCloseable {
       OperatorRuntime runtime = start(new Parts(settings, kubernetes, client, clock,
           MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()), metrics, exitOnLostLease));
       metrics.source(runtime.reconciler()::cachedJobs, runtime.reconciler()::targetKey);
+      metrics.policySource(runtime.policies()::cachedPolicies);
       runtime.owned = new Owned(client, metrics);
       return runtime;
     } catch (RuntimeException e) {
@@ -104,6 +107,11 @@ public final class OperatorRuntime implements AutoCloseable {
   /** Everything the runtime needs from outside; tests and the sandbox swap the parts. */
   public record Parts(OperatorSettings settings, KubernetesClient kubernetes, KonnectClient konnect, Clock clock,
       Metrics metrics, ReplayObserver observer, boolean exitOnLostLease) {}
+
+  private volatile AuditLogReplayPolicyReconciler policies;
+
+  /** The controller of AuditLogReplayPolicy. */
+  public AuditLogReplayPolicyReconciler policies() { return policies; }
 
   public static OperatorRuntime start(Parts parts) {
     OperatorSettings settings = parts.settings();
@@ -162,9 +170,19 @@ public final class OperatorRuntime implements AutoCloseable {
       c.withGenericFilter(reconciler::acceptEvent);
       c.withRetry(RETRY);
     });
+    AuditLogReplayPolicyReconciler policies = new AuditLogReplayPolicyReconciler(settings, parts.kubernetes(),
+        parts.konnect(), parts.clock(), observer instanceof PolicyObserver p ? p : PolicyObserver.NONE);
+    operator.register(policies, c -> {
+      if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
+      else c.settingNamespaces(settings.watchNamespaces());
+      if (!settings.watchLabelSelector().isEmpty()) c.withLabelSelector(settings.watchLabelSelector());
+      c.withGenericFilter(policies::acceptEvent);
+      c.withRetry(RETRY);
+    });
     operator.start();
     if (!settings.leaderElection()) observer.leading(true);
     OperatorRuntime runtime = new OperatorRuntime(operator, reconciler, closing, parts);
+    runtime.policies = policies;
     runtime.leadership = leadership;
     return runtime;
   }

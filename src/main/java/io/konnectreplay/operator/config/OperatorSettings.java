@@ -32,7 +32,8 @@ public record OperatorSettings(
     int httpPort,
     String logFormat,
     int reconcileThreads,
-    Duration terminationTimeout) {
+    Duration terminationTimeout,
+    Duration policyRefreshPeriod) {
 
   public static final String DEFAULT_SERVER_URL_TEMPLATE = "https://{region}.api.konghq.com";
   public static final String DEFAULT_ALLOWED_SERVER_URLS = "https://*.api.konghq.com";
@@ -78,7 +79,9 @@ public record OperatorSettings(
       new Setting("LOG_FORMAT", "text", "text", "text|json", "json: one JSON object per line"),
       new Setting("RECONCILE_THREADS", "50", "50", "N", "concurrent reconciles"),
       new Setting("TERMINATION_TIMEOUT", "20s", "20s", "DURATION",
-          "how long in-flight reconciles may finish on shutdown"));
+          "how long in-flight reconciles may finish on shutdown"),
+      new Setting("POLICY_REFRESH_PERIOD", "10m", "10m", "DURATION",
+          "how often a healthy policy refreshes status.observedThrough"));
 
   /** The names of all settings, in README order, with their defaults. */
   public static final Map<String, String> DEFAULTS = java.util.Collections.unmodifiableMap(SETTINGS.stream()
@@ -136,7 +139,8 @@ public record OperatorSettings(
         check(get, "HTTP_PORT", v -> between(v, 0, 65535)),
         logFormat,
         check(get, "RECONCILE_THREADS", v -> between(v, 1, 10_000)),
-        check(get, "TERMINATION_TIMEOUT", GoDuration::parse));
+        check(get, "TERMINATION_TIMEOUT", GoDuration::parse),
+        positive(get, "POLICY_REFRESH_PERIOD"));
   }
 
   /** Parses one setting; a failure names the setting and quotes the value. */

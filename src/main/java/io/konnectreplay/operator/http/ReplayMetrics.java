@@ -39,7 +39,8 @@ import java.util.stream.Stream;
 /**
  * The operator's own Prometheus metrics. Labels never carry resource names: only operation, status class and phase.
  */
-public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver {
+public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver,
+    io.konnectreplay.operator.reconciler.PolicyObserver {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Clock clock;
@@ -54,6 +55,10 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
   private final AtomicInteger leader = new AtomicInteger();
   private volatile Supplier<Stream<AuditLogReplayJob>> jobs = Stream::empty;
   private volatile java.util.function.Function<AuditLogReplayJob, String> targetOf = j -> "";
+  private volatile Supplier<Stream<io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy>> policies =
+      Stream::empty;
+  private MultiGauge openGap;
+  private MultiGauge retentionLeft;
 
   public ReplayMetrics(Clock clock) {
     this.clock = clock;
@@ -88,6 +93,11 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
         .register(registry);
     byPhaseAndReason = MultiGauge.builder("konnect_replay_jobs_by_reason")
         .description("AuditLogReplayJobs by phase and the Ready condition's reason").register(registry);
+    openGap = MultiGauge.builder("konnect_replay_policy_open_gap_seconds")
+        .description("Seconds since the open gap of a policy began, by target").register(registry);
+    retentionLeft = MultiGauge.builder("konnect_replay_policy_retention_remaining_seconds")
+        .description("Seconds until the oldest event of a policy's open gap leaves Konnect's 7-day retention, by target")
+        .register(registry);
     // The process the operator runs in, for dashboards and for telling a stuck JVM from a stuck Konnect.
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -107,6 +117,44 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
     this.targetOf = targetOf;
   }
 
+  /** Where the gap gauges read the policies from (the policy reconciler's informer cache). */
+  public void policySource(Supplier<Stream<io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy>> policies) {
+    this.policies = policies;
+  }
+
+  @Override
+  public void gapHealed(String target) {
+    Counter.builder("konnect_replay_policy_gaps_healed").description("Gaps whose replay completed, by target")
+        .tag("target", target).register(registry).increment();
+  }
+
+  @Override
+  public void dataLost(String target, long seconds) {
+    Counter.builder("konnect_replay_policy_data_lost_seconds")
+        .description("Seconds of audit events lost to Konnect's retention before a gap could be replayed, by target")
+        .tag("target", target).register(registry).increment(seconds);
+  }
+
+  @Override
+  public void policyStatusWritten() { statusWrites.increment(); }
+
+  private void policyGauges() {
+    java.time.Instant now = clock.instant();
+    List<MultiGauge.Row<?>> open = new java.util.ArrayList<>();
+    List<MultiGauge.Row<?>> left = new java.util.ArrayList<>();
+    policies.get().filter(p -> p.getStatus() != null && p.getStatus().getOpenGap() != null
+        && p.getStatus().getTarget() != null).forEach(p -> {
+          String since = p.getStatus().getOpenGap().getSince();
+          if (since == null) return;
+          java.time.Instant start = OffsetDateTime.parse(since).toInstant();
+          Tags tags = Tags.of("target", p.getStatus().getTarget());
+          open.add(MultiGauge.Row.of(tags, Duration.between(start, now).toSeconds()));
+          left.add(MultiGauge.Row.of(tags, Duration.between(now, start.plus(Duration.ofDays(7))).toSeconds()));
+        });
+    openGap.register(open, true);
+    retentionLeft.register(left, true);
+  }
+
   /** The Prometheus text; the per-reason stalled gauge is recounted from the cache first (its reasons vary). */
   public String scrape() {
     Map<String, Long> stalled = new java.util.TreeMap<>();
@@ -120,6 +168,7 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver 
             Objects.requireNonNullElse(StatusBuilder.mainReason(j.getStatus()), "Unknown")), 1L, Long::sum));
     byPhaseAndReason.register(byReason.entrySet().stream()
         .map(e -> MultiGauge.Row.of(e.getKey(), e.getValue())).toList(), true);
+    policyGauges();
     return registry.scrape();
   }
 

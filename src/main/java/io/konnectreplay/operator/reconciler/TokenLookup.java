@@ -32,10 +32,13 @@ public final class TokenLookup {
   public record Lookup(KonnectToken token, ReplayDecision.TokenProblem problem) {}
 
   public static Lookup lookup(AuditLogReplayJob job, Optional<Secret> secret) {
-    SecretKeyRef ref = job.getSpec().getKonnect().getAuthRef();
-    String name = job.getMetadata().getNamespace() + "/" + ref.getName();
+    return lookup(job.getMetadata().getNamespace(), job.getSpec().getKonnect().getAuthRef(), secret);
+  }
+
+  /** The token a resource in {@code namespace} references with {@code ref}, or the problem. */
+  public static Lookup lookup(String namespace, SecretKeyRef ref, Optional<Secret> secret) {
+    String name = namespace + "/" + ref.getName();
     String key = ref.keyOrDefault();
-    String namespace = job.getMetadata().getNamespace();
     String label = "kubectl label secret " + ref.getName() + " -n " + namespace + " " + CREDENTIAL_SELECTOR;
     if (secret.isEmpty()) {
       return problem(Reasons.SECRET_NOT_FOUND, "Secret " + name + " not found: create it in namespace "

@@ -32,6 +32,12 @@ public final class TransitionEvents {
   }
 
   public void record(AuditLogReplayJob job, Verdict verdict, Instant now) {
+    record(job, verdict.eventType(), verdict.reason(), verdict.message(), now);
+  }
+
+  /** An Event of {@code type} (Normal or Warning) about {@code job}, any kind of resource. */
+  public void record(io.fabric8.kubernetes.api.model.HasMetadata job, String type, String reason, String message,
+      Instant now) {
     String ts = Times.format(now);
     Event event = new EventBuilder()
         .withNewMetadata()
@@ -42,9 +48,9 @@ public final class TransitionEvents {
         .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(job.getApiVersion()).withKind(job.getKind())
             .withName(job.getMetadata().getName()).withNamespace(job.getMetadata().getNamespace())
             .withUid(job.getMetadata().getUid()).build())
-        .withType(verdict.eventType())
-        .withReason(verdict.reason())
-        .withMessage(verdict.message())
+        .withType(type)
+        .withReason(reason)
+        .withMessage(message)
         .withFirstTimestamp(ts)
         .withLastTimestamp(ts)
         .withCount(1)
@@ -57,7 +63,7 @@ public final class TransitionEvents {
         client.v1().events().inNamespace(job.getMetadata().getNamespace()).resource(event).create();
       } catch (KubernetesClientException e) {
         // Events are best effort: the status carries the same information.
-        LOG.debug("could not record event {} for {}: {}", verdict.reason(), job.getMetadata().getName(),
+        LOG.debug("could not record event {} for {}: {}", reason, job.getMetadata().getName(),
             e.getMessage());
       }
     });

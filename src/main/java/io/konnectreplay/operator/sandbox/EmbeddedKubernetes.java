@@ -32,7 +32,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     this.client = server.createClient();
   }
 
-  /** Starts on the given port (0 = any free port) and installs the CRD. */
+  /** Starts on the given port (0 = any free port) and installs the CRDs. */
   public static EmbeddedKubernetes start(int port) {
     return start(port, new OptimisticCrudDispatcher());
   }
@@ -42,12 +42,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), port);
     EmbeddedKubernetes k8s = new EmbeddedKubernetes(server);
-    CustomResourceDefinition crd = CrdManifest.load();
-    k8s.client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-    if (dispatcher instanceof KubectlDispatcher kubectl) {
-      kubectl.announce(crd);
-      kubectl.serverAddress("127.0.0.1:" + server.getPort());
+    for (CrdManifest.Kind kind : CrdManifest.KINDS) {
+      CustomResourceDefinition crd = CrdManifest.load(kind);
+      k8s.client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      if (dispatcher instanceof KubectlDispatcher kubectl) kubectl.announce(crd);
     }
+    if (dispatcher instanceof KubectlDispatcher kubectl) kubectl.serverAddress("127.0.0.1:" + server.getPort());
     return k8s;
   }
 

@@ -173,11 +173,15 @@ public class KubectlDispatcher extends OptimisticCrudDispatcher {
         ArrayNode groups = list.putArray("groups");
         BUILT_IN_GROUPS.keySet().stream().sorted().forEach(gv -> group(groups, gv.substring(0, gv.indexOf('/')),
             List.of(gv.substring(gv.indexOf('/') + 1))));
+        // One entry per group: several CRDs of a group share it (kubectl sees a kind twice otherwise).
+        java.util.Map<String, java.util.LinkedHashSet<String>> versions = new java.util.LinkedHashMap<>();
         for (CustomResourceDefinition crd : crds) {
-          group(groups, crd.getSpec().getGroup(),
-              crd.getSpec().getVersions().stream().filter(CustomResourceDefinitionVersion::getServed)
-                  .map(CustomResourceDefinitionVersion::getName).toList());
+          crd.getSpec().getVersions().stream().filter(CustomResourceDefinitionVersion::getServed)
+              .map(CustomResourceDefinitionVersion::getName)
+              .forEach(v -> versions.computeIfAbsent(crd.getSpec().getGroup(), g -> new java.util.LinkedHashSet<>())
+                  .add(v));
         }
+        versions.forEach((group, served) -> group(groups, group, List.copyOf(served)));
         return list;
       }
       default -> {

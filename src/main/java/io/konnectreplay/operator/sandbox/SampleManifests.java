@@ -98,9 +98,10 @@ final class SampleManifests {
         samples.add(new Sample(file.getFileName().toString(), resource));
       }
     }
-    // Namespaces and Secrets first, in file order: the jobs live in the one and refer to the other.
-    List<Sample> ordered = new ArrayList<>(samples.stream().filter(s -> !s.isJob()).toList());
-    ordered.addAll(samples.stream().filter(Sample::isJob).toList());
+    // Namespaces and Secrets first, in file order: the jobs and policies live in the one and refer to the other.
+    java.util.function.Predicate<Sample> first = s -> "Namespace".equals(s.kind()) || "Secret".equals(s.kind());
+    List<Sample> ordered = new ArrayList<>(samples.stream().filter(first).toList());
+    ordered.addAll(samples.stream().filter(first.negate()).toList());
     return new SampleManifests(List.copyOf(ordered));
   }
 

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 /** `kubectl explain` shows the CRD's descriptions: every field of the resource has one. */
 class CrdDocumentationTest {
 
-  @Test
-  void everyFieldOfTheResourceIsDescribed() {
-    JSONSchemaProps root = CrdManifest.load().getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("io.konnectreplay.operator.api.CrdDriftTest#kinds")
+  void everyFieldOfTheResourceIsDescribed(CrdManifest.Kind kind) {
+    JSONSchemaProps root = CrdManifest.load(kind).getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
     List<String> undocumented = new ArrayList<>();
     if (blank(root)) undocumented.add("(the kind)");
     walk(root, "", undocumented);

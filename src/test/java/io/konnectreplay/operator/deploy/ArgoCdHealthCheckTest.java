@@ -19,34 +19,39 @@ import org.luaj.vm2.lib.jse.JsePlatform;
 
 /** Runs the Argo CD health check over every case of its health_test.yaml, as Argo CD's own tests do. */
 class ArgoCdHealthCheckTest {
-  static final Path CHECK = DeployFiles.root().resolve("deploy/argocd/konnectreplay.io/AuditLogReplayJob");
+  static final Path CHECKS = DeployFiles.root().resolve("deploy/argocd/konnectreplay.io");
+  static final List<String> KINDS = List.of("AuditLogReplayJob", "AuditLogReplayPolicy");
 
   record Health(String status, String message) {}
 
   @SuppressWarnings("unchecked")
-  static Stream<Arguments> cases() {
+  static Stream<Arguments> cases(String kind) {
+    Path check = CHECKS.resolve(kind);
     List<Map<String, Object>> tests =
-        (List<Map<String, Object>>) DeployFiles.yamlMap(DeployFiles.read(CHECK.resolve("health_test.yaml"))).get("tests");
+        (List<Map<String, Object>>) DeployFiles.yamlMap(DeployFiles.read(check.resolve("health_test.yaml"))).get("tests");
     return tests.stream().map(t -> {
       Map<String, Object> expected = (Map<String, Object>) t.get("healthStatus");
-      return Arguments.of(t.get("inputPath"), expected.get("status"), expected.get("message"));
+      return Arguments.of(kind, t.get("inputPath"), expected.get("status"), expected.get("message"));
     });
   }
 
-  @ParameterizedTest(name = "{0} -> {1}")
+  static Stream<Arguments> cases() { return KINDS.stream().flatMap(ArgoCdHealthCheckTest::cases); }
+
+  @ParameterizedTest(name = "{0} {1} -> {2}")
   @MethodSource("cases")
-  void assessesHealth(String inputPath, String status, String message) {
-    Health health = run(DeployFiles.yamlMap(DeployFiles.read(CHECK.resolve(inputPath))));
+  void assessesHealth(String kind, String inputPath, String status, String message) {
+    Health health = run(kind, DeployFiles.yamlMap(DeployFiles.read(CHECKS.resolve(kind).resolve(inputPath))));
     assertThat(health).isEqualTo(new Health(status, message));
   }
 
-  @Test
-  void everyTestdataFileIsACase() throws IOException {
-    List<Object> inputs = cases().map(a -> a.get()[0]).toList();
-    try (Stream<Path> files = Files.list(CHECK.resolve("testdata"))) {
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.FieldSource("KINDS")
+  void everyTestdataFileIsACase(String kind) throws IOException {
+    List<Object> inputs = cases(kind).map(a -> a.get()[1]).toList();
+    try (Stream<Path> files = Files.list(CHECKS.resolve(kind).resolve("testdata"))) {
       assertThat(files.map(f -> (Object) ("testdata/" + f.getFileName()))).containsExactlyInAnyOrderElementsOf(inputs);
     }
-    assertThat(cases().map(a -> a.get()[1]))
+    assertThat(cases(kind).map(a -> a.get()[2]))
         .contains("Healthy", "Degraded", "Suspended", "Progressing");
   }
 
@@ -58,16 +63,19 @@ class ArgoCdHealthCheckTest {
     assertThat(patch).containsEntry("kind", "ConfigMap");
     assertThat((Map<String, Object>) patch.get("metadata")).containsEntry("name", "argocd-cm");
     assertThat((Map<String, Object>) patch.get("data"))
-        .containsOnlyKeys("resource.customizations.health.konnectreplay.io_AuditLogReplayJob")
-        .containsEntry("resource.customizations.health.konnectreplay.io_AuditLogReplayJob",
-            DeployFiles.read(CHECK.resolve("health.lua")));
+        .containsOnlyKeys(KINDS.stream().map(k -> "resource.customizations.health.konnectreplay.io_" + k).toList());
+    for (String kind : KINDS) {
+      assertThat((Map<String, Object>) patch.get("data"))
+          .containsEntry("resource.customizations.health.konnectreplay.io_" + kind,
+              DeployFiles.read(CHECKS.resolve(kind).resolve("health.lua")));
+    }
   }
 
   /** Argo CD runs the script with the resource as the global {@code obj} and reads the returned table. */
-  static Health run(Map<String, Object> resource) {
+  static Health run(String kind, Map<String, Object> resource) {
     Globals globals = JsePlatform.standardGlobals();
     globals.set("obj", toLua(resource));
-    LuaValue result = globals.load(DeployFiles.read(CHECK.resolve("health.lua")), "health.lua").call();
+    LuaValue result = globals.load(DeployFiles.read(CHECKS.resolve(kind).resolve("health.lua")), "health.lua").call();
     assertThat(result.istable()).as("health.lua returns a table").isTrue();
     return new Health(result.get("status").optjstring(null), result.get("message").optjstring(null));
   }

@@ -44,6 +44,18 @@ final class DeployFiles {
     return root().resolve("crds").resolve(CRD_FILE);
   }
 
+  /** Every CRD committed in crds/, as objects. */
+  static java.util.List<io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition> rootCrds() {
+    try (var files = Files.list(root().resolve("crds"))) {
+      return files.filter(f -> f.toString().endsWith(".yml")).sorted()
+          .map(f -> SERIALIZATION.unmarshal(read(f),
+              io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class))
+          .toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static String read(Path file) {
     try {
       return Files.readString(file, StandardCharsets.UTF_8);

@@ -49,14 +49,19 @@ class HelmChartTest {
   static final List<PolicyRule> OPERATOR_RULES = List.of(
       rule("konnectreplay.io", "auditlogreplayjobs", "get", "list", "watch"),
       rule("konnectreplay.io", "auditlogreplayjobs/status", "get", "update", "patch"),
+      rule("konnectreplay.io", "auditlogreplayjobs", "create", "delete"),
+      rule("konnectreplay.io", "auditlogreplaypolicies", "get", "list", "watch"),
+      rule("konnectreplay.io", "auditlogreplaypolicies/status", "get", "update", "patch"),
       rule("", "secrets", "get", "list", "watch"),
       rule("", "events", "create", "patch"));
 
   /** Tenant RBAC: read jobs (view), and manage them but never their status (edit, admin). */
   static final List<PolicyRule> VIEW_RULES = List.of(
-      rules("konnectreplay.io", List.of("auditlogreplayjobs", "auditlogreplayjobs/status"), "get", "list", "watch"));
+      rules("konnectreplay.io", List.of("auditlogreplayjobs", "auditlogreplayjobs/status", "auditlogreplaypolicies",
+          "auditlogreplaypolicies/status"), "get", "list", "watch"));
   static final List<PolicyRule> EDIT_RULES = List.of(VIEW_RULES.get(0),
-      rule("konnectreplay.io", "auditlogreplayjobs", "create", "update", "patch", "delete", "deletecollection"));
+      rules("konnectreplay.io", List.of("auditlogreplayjobs", "auditlogreplaypolicies"), "create", "update", "patch",
+          "delete", "deletecollection"));
   static final String VIEW_ROLE = RELEASE + "-view";
   static final String EDIT_ROLE = RELEASE + "-edit";
 
@@ -145,7 +150,7 @@ class HelmChartTest {
     @Test
     void rendersTheExpectedObjects() {
       assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-          "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole",
+          "CustomResourceDefinition", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole",
           "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "PodDisruptionBudget");
       assertThat(objects).filteredOn(o -> o instanceof io.fabric8.kubernetes.api.model.Namespaced)
           .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(NAMESPACE));
@@ -480,12 +485,15 @@ class HelmChartTest {
 
   @Test
   void crdsAreTemplatedSoThatUpgradesReachThemAndKeptOnUninstall() {
-    CustomResourceDefinition crd = one(render(), CustomResourceDefinition.class);
-    assertThat(crd.getMetadata().getName()).isEqualTo("auditlogreplayjobs.konnectreplay.io");
+    java.util.function.Predicate<CustomResourceDefinition> jobs =
+        c -> c.getMetadata().getName().equals("auditlogreplayjobs.konnectreplay.io");
+    assertThat(ofKind(render(), CustomResourceDefinition.class)).extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder("auditlogreplayjobs.konnectreplay.io", "auditlogreplaypolicies.konnectreplay.io");
+    CustomResourceDefinition crd = one(render(), CustomResourceDefinition.class, jobs);
     assertThat(crd.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
     assertThat(crd.getMetadata().getNamespace()).isNull();
 
-    CustomResourceDefinition notKept = one(render("crds: {keep: false}\n"), CustomResourceDefinition.class);
+    CustomResourceDefinition notKept = one(render("crds: {keep: false}\n"), CustomResourceDefinition.class, jobs);
     assertThat(notKept.getMetadata().getAnnotations()).isNullOrEmpty();
     assertThat(notKept.getSpec()).isEqualTo(crd.getSpec());
 

@@ -37,6 +37,20 @@ class SamplesTest {
   }
 
   @Test
+  void aPolicySampleUsesTheSampleSecretWithinTheCrdsBounds() {
+    List<GenericKubernetesResource> policies = samples.stream()
+        .filter(o -> o.getKind().equals("AuditLogReplayPolicy"))
+        .map(o -> DeployFiles.SERIALIZATION.convertValue(o, GenericKubernetesResource.class)).toList();
+    assertThat(policies).isNotEmpty().allSatisfy(p -> {
+      assertThat(p.getMetadata().getNamespace()).isEqualTo("samples");
+      Map<String, Object> authRef = p.get("spec", "konnect", "authRef");
+      assertThat(authRef.get("name")).isEqualTo("konnect-token");
+      var interval = io.konnectreplay.operator.config.GoDuration.parse(p.get("spec", "checkInterval"));
+      assertThat(interval).isBetween(java.time.Duration.ofSeconds(10), java.time.Duration.ofHours(1));
+    });
+  }
+
+  @Test
   void samplesFolderHoldsNoSecretSoApplyingItNeverOverwritesARealToken() {
     assertThat(samples).noneMatch(o -> o.getKind().equals("Secret"));
   }

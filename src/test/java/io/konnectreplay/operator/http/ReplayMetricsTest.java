@@ -128,4 +128,26 @@ class ReplayMetricsTest {
     jobs.remove(2);
     assertThat(metrics.scrape()).doesNotContain("reason=\"RemoteBusy\"");
   }
+
+  @Test
+  void policyGapsAreMeasuredPerTargetAndHealedAndLostAreCounted() {
+    var policy = new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy();
+    var status = new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicyStatus();
+    status.setTarget("us/org");
+    status.setOpenGap(new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicyStatus.OpenGap(
+        NOW.minusSeconds(600).toString(), null));
+    policy.setStatus(status);
+    var healthy = new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy();
+    healthy.setStatus(new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicyStatus());
+    healthy.getStatus().setTarget("eu/org");
+    metrics.policySource(() -> java.util.stream.Stream.of(policy, healthy));
+    metrics.gapHealed("us/org");
+    metrics.dataLost("us/org", 90);
+    String scrape = metrics.scrape();
+    assertThat(scrape).contains("konnect_replay_policy_open_gap_seconds{target=\"us/org\"} 600.0",
+        "konnect_replay_policy_retention_remaining_seconds{target=\"us/org\"} " + (7 * 86400 - 600) + ".0",
+        "konnect_replay_policy_gaps_healed_total{target=\"us/org\"} 1.0",
+        "konnect_replay_policy_data_lost_seconds_total{target=\"us/org\"} 90.0");
+    assertThat(scrape).doesNotContain("konnect_replay_policy_open_gap_seconds{target=\"eu/org\"}");
+  }
 }

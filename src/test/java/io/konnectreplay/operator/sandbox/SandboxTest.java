@@ -246,7 +246,8 @@ class SandboxTest {
         "auditlogreplayjob.konnectreplay.io/portal-us-last-4h configured");
     // applied again, as a user re-running the README's command: every object unchanged, every job still Completed
     String again = kubectl("apply", "-f", folder.toString());
-    assertThat(again.lines().filter(l -> !l.isBlank()).toList()).hasSize(SAMPLE_JOBS.size() + 1)
+    // the namespace, the jobs and the gap-healing policy
+    assertThat(again.lines().filter(l -> !l.isBlank()).toList()).hasSize(SAMPLE_JOBS.size() + 2)
         .allMatch(l -> l.endsWith(" unchanged"), "every line says unchanged");
     assertThat(sandbox.jobs()).filteredOn(j -> j.namespace().equals(Sandbox.SAMPLES_NAMESPACE))
         .extracting(Sandbox.JobView::phase).hasSize(SAMPLE_JOBS.size()).containsOnly(Phase.Completed);
