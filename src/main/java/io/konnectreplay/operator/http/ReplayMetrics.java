@@ -123,16 +123,20 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver,
   }
 
   @Override
-  public void gapHealed(String target) {
-    Counter.builder("konnect_replay_policy_gaps_healed").description("Gaps whose replay completed, by target")
-        .tag("target", target).register(registry).increment();
-  }
+  public void gapHealed(String target) { gapsHealed(target).increment(); }
 
   @Override
-  public void dataLost(String target, long seconds) {
-    Counter.builder("konnect_replay_policy_data_lost_seconds")
+  public void dataLost(String target, long seconds) { dataLostSeconds(target).increment(seconds); }
+
+  private Counter gapsHealed(String target) {
+    return Counter.builder("konnect_replay_policy_gaps_healed").description("Gaps whose replay completed, by target")
+        .tag("target", target).register(registry);
+  }
+
+  private Counter dataLostSeconds(String target) {
+    return Counter.builder("konnect_replay_policy_data_lost_seconds")
         .description("Seconds of audit events lost to Konnect's retention before a gap could be replayed, by target")
-        .tag("target", target).register(registry).increment(seconds);
+        .tag("target", target).register(registry);
   }
 
   @Override
@@ -142,6 +146,11 @@ public final class ReplayMetrics implements ReplayObserver, KonnectCallObserver,
     java.time.Instant now = clock.instant();
     List<MultiGauge.Row<?>> open = new java.util.ArrayList<>();
     List<MultiGauge.Row<?>> left = new java.util.ArrayList<>();
+    // Every policy's counters exist from its first scrape on, at 0: an increase() over them then sees the first loss.
+    policies.get().filter(p -> p.getStatus() != null && p.getStatus().getTarget() != null).forEach(p -> {
+      gapsHealed(p.getStatus().getTarget());
+      dataLostSeconds(p.getStatus().getTarget());
+    });
     policies.get().filter(p -> p.getStatus() != null && p.getStatus().getOpenGap() != null
         && p.getStatus().getTarget() != null).forEach(p -> {
           String since = p.getStatus().getOpenGap().getSince();

@@ -67,10 +67,29 @@ class MonitoringScrapeTest {
     harness.awaitCondition("done", "Complete", "True", "Completed");
     harness.awaitCondition("refused", "Stalled", "True", "Unauthorized");
     harness.awaitCondition("too-old", "Failed", "True", "WindowExpired");
+    // A gap-healing policy whose webhook is disabled: an open gap, for the policy gauges and counters.
+    String down = java.util.UUID.randomUUID().toString();
+    konnect.addPortal("us", down);
+    konnect.configurePortalWebhook("us", down, "http://127.0.0.1:9/hook", "Bearer siem", "json", false);
+    io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy policy =
+        new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy();
+    policy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("gap").withNamespace(NAMESPACE)
+        .build());
+    io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicySpec spec =
+        new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicySpec();
+    spec.setRegion("us");
+    spec.setPortalID(down);
+    spec.setKonnect(new io.konnectreplay.operator.api.v1alpha1.KonnectSettings(
+        new io.konnectreplay.operator.api.v1alpha1.SecretKeyRef("konnect-token", "token"), null));
+    spec.setCheckInterval("10s");
+    policy.setSpec(spec);
+    harness.client().resources(io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy.class)
+        .inNamespace(NAMESPACE).resource(policy).create();
     // The gauges read the leader's informer cache and the counters follow the status writes: wait for both.
-    scrape = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+    scrape = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
         .until(() -> get(leader, "/metrics"), text -> text.contains(STALLED) && text.contains(FAILED)
-            && text.contains(COMPLETED));
+            && text.contains(COMPLETED) && text.contains("konnect_replay_policy_retention_remaining_seconds{")
+            && text.contains("konnect_replay_policy_data_lost_seconds_total{"));
   }
 
   static final String STALLED = "konnect_replay_stalled{reason=\"Unauthorized\"} 1.0";

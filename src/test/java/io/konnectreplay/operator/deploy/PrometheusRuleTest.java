@@ -95,7 +95,7 @@ class PrometheusRuleTest {
     }
     Set<String> alerts = new TreeSet<>(rules(prometheusRule(ENABLED)).stream()
         .map(r -> (String) r.get("alert")).toList());
-    assertThat(alerts).hasSize(6);
+    assertThat(alerts).hasSize(8);
     assertThat(fires).isEqualTo(alerts);
     assertThat(quiet).isEqualTo(alerts);
   }
