@@ -11,18 +11,20 @@ import java.time.Duration;
  * @param restWindow how long calls and writes at rest are counted (then scaled to a minute)
  * @param settle how long after start-up before the at-rest window opens
  * @param timeout how long a scenario may take before the benchmark gives up waiting
+ * @param policies gap-healing policies at rest (each on a healthy portal of its own, checkInterval 10s)
+ * @param policyWindow how long their Konnect reads and status writes are counted (then scaled to a policy-hour)
  */
 record BenchScale(String name, int spread, int queued, int queuedPortals, int atRest, Duration restWindow,
-    Duration settle, Duration timeout) {
+    Duration settle, Duration timeout, int policies, Duration policyWindow) {
 
   static BenchScale small() {
     return new BenchScale("small", 20, 20, 4, 100, Duration.ofSeconds(5), Duration.ofSeconds(2),
-        Duration.ofSeconds(40));
+        Duration.ofSeconds(40), 10, Duration.ofSeconds(20));
   }
 
   static BenchScale full() {
     return new BenchScale("full", 1000, 200, 10, 10_000, Duration.ofSeconds(30), Duration.ofSeconds(5),
-        Duration.ofMinutes(10));
+        Duration.ofMinutes(10), 100, Duration.ofMinutes(1));
   }
 
   static BenchScale named(String name) {

@@ -165,6 +165,7 @@ final class Benchmark {
         rest.put("startupKonnectCalls", konnectSettled - konnectBefore);
         rest.put("startupApiWrites", writesSettled - writesBefore);
         results.put("atRest", rest);
+        results.put("policiesAtRest", policiesAtRest(k8s.client(), konnect, api, scale));
 
         OperatorHandle.Memory memory = operator.memory();
         Map<String, Object> mem = new LinkedHashMap<>();
@@ -184,6 +185,60 @@ final class Benchmark {
     }
     results.put("targets", Targets.evaluate(results));
     return results;
+  }
+
+  /**
+   * {@code scale.policies()} gap-healing policies, each on a healthy portal of its own, checked every 10 s: once
+   * every one has a status, their Konnect reads and API writes are counted for {@code scale.policyWindow()} and
+   * scaled to a policy-hour (at rest: one read per checkInterval, a status write only on the refresh).
+   */
+  private static Map<String, Object> policiesAtRest(KubernetesClient client, KonnectEmulator konnect,
+      CountingDispatcher api, BenchScale scale) throws InterruptedException {
+    Duration checkInterval = Duration.ofSeconds(10);
+    log("policies at rest: " + scale.policies() + " policies, checked every " + checkInterval.toSeconds() + " s");
+    for (String portal : portals(scale.policies())) {
+      konnect.addPortal(REGION, portal);
+      konnect.configurePortalWebhook(REGION, portal, "http://127.0.0.1:9/siem", "Bearer siem", "json", true);
+      io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy policy =
+          new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy();
+      policy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withNamespace("rest")
+          .withName("policy-" + portal).build());
+      io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicySpec spec =
+          new io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicySpec();
+      spec.setRegion(REGION);
+      spec.setPortalID(portal);
+      spec.setKonnect(new io.konnectreplay.operator.api.v1alpha1.KonnectSettings(
+          new io.konnectreplay.operator.api.v1alpha1.SecretKeyRef(SECRET, null), null));
+      spec.setCheckInterval(checkInterval.toSeconds() + "s");
+      policy.setSpec(spec);
+      client.resources(io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy.class).inNamespace("rest")
+          .resource(policy).create();
+    }
+    long deadline = System.nanoTime() + scale.timeout().toNanos();
+    while (client.resources(io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy.class).inNamespace("rest")
+        .list().getItems().stream().anyMatch(p -> p.getStatus() == null || p.getStatus().getLastHealthyAt() == null)) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("policies did not all report a status");
+      Thread.sleep(200);
+    }
+    Thread.sleep(checkInterval.toMillis()); // every policy past its first check
+    long readsBefore = webhookStatusReads(konnect);
+    long writesBefore = api.writes();
+    log("policies at rest: counting for " + scale.policyWindow().toSeconds() + " s");
+    Thread.sleep(scale.policyWindow().toMillis());
+    double perPolicyHour = 3600.0 / scale.policyWindow().toSeconds() / scale.policies();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("policies", scale.policies());
+    m.put("checkIntervalSeconds", checkInterval.toSeconds());
+    m.put("windowSeconds", scale.policyWindow().toSeconds());
+    m.put("konnectReadsPerPolicyHour", round((webhookStatusReads(konnect) - readsBefore) * perPolicyHour));
+    m.put("apiWritesPerPolicyHour", round((api.writes() - writesBefore) * perPolicyHour));
+    m.put("expectedReadsPerPolicyHour", 3600 / checkInterval.toSeconds());
+    return m;
+  }
+
+  private static long webhookStatusReads(KonnectEmulator konnect) {
+    return konnect.requests().stream()
+        .filter(r -> r.kind() == io.konnectreplay.operator.emulator.EndpointKind.WEBHOOK_STATUS_GET).count();
   }
 
   private static Map<String, Object> baselineFigures(ScenarioRun run, CountingDispatcher api, String namespace) {

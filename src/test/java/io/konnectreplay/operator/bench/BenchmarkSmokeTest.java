@@ -26,6 +26,7 @@ class BenchmarkSmokeTest {
       "queued.konnectPerRequest.webhookStatusGet", "queued.konnectPerRequest.total",
       "queued.konnectPerRequest.ratioToMinimum", "queued.statusWritesPerRequest",
       "atRest.konnectCallsPerMinute", "atRest.statusWritesPerMinute", "atRest.apiWritesPerMinute",
+      "policiesAtRest.konnectReadsPerPolicyHour", "policiesAtRest.apiWritesPerPolicyHour",
       "memory.heapAfterGcMiB", "memory.rssMiB",
       "startup.withSpreadResources.launchToReadyMs", "startup.withAtRestResources.launchToReadyMs");
 
@@ -50,10 +51,13 @@ class BenchmarkSmokeTest {
         .contains("spread creation→PUT p50");
     System.out.printf("%nbenchmark smoke (small scale; figures for the reader, none asserted): spread creation→PUT"
         + " p50 %s ms, Konnect requests per request %s, status writes per request %s; queued status writes per"
-        + " request %s; at rest %s Konnect calls and %s API writes per minute%n",
+        + " request %s; at rest %s Konnect calls and %s API writes per minute; %s policies at rest (checked every"
+        + " 10 s): %s Konnect reads and %s API writes per policy-hour%n",
         at(results, "spread.creationToPutMs.p50").asText(), at(results, "spread.konnectPerRequest.total").asText(),
         at(results, "spread.statusWritesPerRequest").asText(), at(results, "queued.statusWritesPerRequest").asText(),
-        at(results, "atRest.konnectCallsPerMinute").asText(), at(results, "atRest.apiWritesPerMinute").asText());
+        at(results, "atRest.konnectCallsPerMinute").asText(), at(results, "atRest.apiWritesPerMinute").asText(),
+        at(results, "policiesAtRest.policies").asText(), at(results, "policiesAtRest.konnectReadsPerPolicyHour")
+            .asText(), at(results, "policiesAtRest.apiWritesPerPolicyHour").asText());
   }
 
   private static JsonNode at(JsonNode root, String dotted) {
