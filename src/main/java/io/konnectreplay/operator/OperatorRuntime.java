@@ -163,28 +163,29 @@ public final class OperatorRuntime implements AutoCloseable {
         : fence == null || fence.renewedWithin(settings.renewDeadline()) ? AuditLogReplayJobReconciler.Leadership.LEADING
         : AuditLogReplayJobReconciler.Leadership.UNCONFIRMED;
     reconciler.leadership(leadership);
-    operator.register(reconciler, c -> {
-      if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
-      else c.settingNamespaces(settings.watchNamespaces());
-      if (!settings.watchLabelSelector().isEmpty()) c.withLabelSelector(settings.watchLabelSelector());
-      c.withGenericFilter(reconciler::acceptEvent);
-      c.withRetry(RETRY);
-    });
+    register(operator, settings, reconciler, reconciler::acceptEvent);
     AuditLogReplayPolicyReconciler policies = new AuditLogReplayPolicyReconciler(settings, parts.kubernetes(),
         parts.konnect(), parts.clock(), observer instanceof PolicyObserver p ? p : PolicyObserver.NONE);
-    operator.register(policies, c -> {
-      if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
-      else c.settingNamespaces(settings.watchNamespaces());
-      if (!settings.watchLabelSelector().isEmpty()) c.withLabelSelector(settings.watchLabelSelector());
-      c.withGenericFilter(policies::acceptEvent);
-      c.withRetry(RETRY);
-    });
+    register(operator, settings, policies, policies::acceptEvent);
     operator.start();
     if (!settings.leaderElection()) observer.leading(true);
     OperatorRuntime runtime = new OperatorRuntime(operator, reconciler, closing, parts);
     runtime.policies = policies;
     runtime.leadership = leadership;
     return runtime;
+  }
+
+  /** Registers a controller the way both are: the watched namespaces and label selector, its event filter, RETRY. */
+  private static <P extends io.fabric8.kubernetes.api.model.HasMetadata> void register(Operator operator,
+      OperatorSettings settings, io.javaoperatorsdk.operator.api.reconciler.Reconciler<P> reconciler,
+      io.javaoperatorsdk.operator.processing.event.source.filter.GenericFilter<P> filter) {
+    operator.register(reconciler, c -> {
+      if (settings.watchNamespaces().isEmpty()) c.watchingAllNamespaces();
+      else c.settingNamespaces(settings.watchNamespaces());
+      if (!settings.watchLabelSelector().isEmpty()) c.withLabelSelector(settings.watchLabelSelector());
+      c.withGenericFilter(filter);
+      c.withRetry(RETRY);
+    });
   }
 
   /**

@@ -35,7 +35,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,12 +58,7 @@ class ObservabilityTest {
   @AfterAll
   static void stop() { harness.close(); }
 
-  static String newPortal() {
-    String p = UUID.randomUUID().toString();
-    harness.konnect().addPortal("us", p);
-    harness.konnect().configurePortalWebhook("us", p, "http://127.0.0.1:9/hook", "Bearer siem", "json", true);
-    return p;
-  }
+  static String newPortal() { return harness.newPortal(); }
 
   static HttpResponse<String> get(String path) throws Exception {
     int port = harness.instances().get(0).http().port();

@@ -130,6 +130,14 @@ public final class OperatorHarness implements AutoCloseable {
   public EmbeddedKubernetes kubernetes() { return kubernetes; }
 
   /** Creates or replaces a token Secret with the label the operator's Secret informer selects. */
+  /** A new Dev Portal in region us whose webhook is enabled (it points nowhere; deliveries are the test's). */
+  public String newPortal() {
+    String portal = java.util.UUID.randomUUID().toString();
+    konnect.addPortal("us", portal);
+    konnect.configurePortalWebhook("us", portal, "http://127.0.0.1:9/hook", "Bearer siem", "json", true);
+    return portal;
+  }
+
   public void secret(String name, String token) {
     secret(name, token, Map.of(TokenLookup.CREDENTIAL_LABEL, TokenLookup.CREDENTIAL_LABEL_VALUE));
   }

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,12 +49,7 @@ class ReplayLifecycleTest {
     harness.close();
   }
 
-  static String newPortal() {
-    String portal = UUID.randomUUID().toString();
-    harness.konnect().addPortal("us", portal);
-    harness.konnect().configurePortalWebhook("us", portal, "http://127.0.0.1:9/hook", "Bearer siem", "json", true);
-    return portal;
-  }
+  static String newPortal() { return harness.newPortal(); }
 
   static List<RecordedRequest> requests(String portal) {
     return harness.konnect().requestLog().matching(r -> portal == null ? r.portalId() == null && !r.external()

@@ -26,7 +26,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,12 +79,7 @@ class VersionSkewTest {
     harness.close();
   }
 
-  static String newPortal() {
-    String portal = UUID.randomUUID().toString();
-    harness.konnect().addPortal("us", portal);
-    harness.konnect().configurePortalWebhook("us", portal, "http://127.0.0.1:9/hook", "Bearer siem", "json", true);
-    return portal;
-  }
+  static String newPortal() { return harness.newPortal(); }
 
   static long puts(String portal) {
     return harness.konnect().requestLog()
