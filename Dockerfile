@@ -3,7 +3,11 @@
 # Single stage on purpose: the jar is built outside Docker. The image takes the image jar: the operator and its
 # runtime dependencies only (no sandbox, emulator, benchmark, mock API server, vert.x, netty or BouncyCastle);
 # target/konnect-replay-operator-image.bom.json is its CycloneDX SBOM.
-ARG BASE_IMAGE=eclipse-temurin:17-jre
+# Pinned by digest: the multi-arch index of eclipse-temurin:17-jre (17.0.20+8) as published on Docker Hub, so a
+# rebuild takes the same bytes. The digest is not checked from this project's build machine (it has no registry);
+# to move to a newer JRE, run `docker buildx imagetools inspect eclipse-temurin:17-jre`, put the "Digest:" line
+# here, and rebuild. Pass --build-arg BASE_IMAGE=... to use a mirror of the same digest.
+ARG BASE_IMAGE=eclipse-temurin:17-jre@sha256:13cc28a6cc72a38ce1f00c906be3580c1a3e604b8984d694f369a96742abc93b
 FROM ${BASE_IMAGE}
 
 LABEL org.opencontainers.image.title="konnect-replay-operator" \
