@@ -24,6 +24,8 @@ final class ProgressTable {
   private final Map<String, String> lastState = new HashMap<>();
   private int linesOnScreen;
   private String lastFooter = "";
+  private final List<String> notes = new ArrayList<>();
+  private static final int NOTES_SHOWN = 4;
 
   ProgressTable(PrintStream out, boolean ansi, Clock clock) {
     this.out = out;
@@ -37,6 +39,22 @@ final class ProgressTable {
     else printChanges(jobs);
   }
 
+  /**
+   * Something that happened besides the jobs (the receiver outage): a line of its own with the time. On a terminal
+   * the last {@value #NOTES_SHOWN} stay under the table.
+   */
+  synchronized void note(String text) {
+    String line = LocalTime.now(clock.withZone(ZoneOffset.UTC)).format(TIME) + " -- " + text;
+    if (ansi) {
+      notes.add(line);
+      if (notes.size() > NOTES_SHOWN) notes.remove(0);
+      lastFooter = "\0"; // redraw at the next show
+    } else {
+      out.println(line);
+      out.flush();
+    }
+  }
+
   /** Forgets the screen position: what comes next is printed below the table. */
   synchronized void release() {
     linesOnScreen = 0;
@@ -46,6 +64,7 @@ final class ProgressTable {
     List<String> lines = new ArrayList<>();
     lines.add(String.format(HEADER, "JOB", "TARGET", "PHASE", "REASON", "ATTEMPTS"));
     for (Sandbox.JobView job : jobs) lines.add(row(job));
+    lines.addAll(notes);
     lines.add(footer);
     boolean changed = false;
     for (Sandbox.JobView job : jobs) changed |= !state(job).equals(lastState.put(job.key(), state(job)));

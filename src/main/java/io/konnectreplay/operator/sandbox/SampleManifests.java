@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 final class SampleManifests {
   static final String CLASSPATH_DIR = "samples";
   static final String JOB_KIND = "AuditLogReplayJob";
+  static final String POLICY_KIND = "AuditLogReplayPolicy";
 
   /** One resource of one sample file. */
   record Sample(String file, GenericKubernetesResource resource) {

@@ -68,34 +68,48 @@ public final class Sandbox implements AutoCloseable {
    * @param kubeconfig where to write the kubeconfig
    * @param timings how long the emulator's replay jobs take in each state
    * @param pollIntervalMax the operator's longest wait between two reads of a running job
+   * @param outage how long one receiver is down once its region's sample jobs have ended (zero: never)
    */
   public record Options(int kubernetesPort, Path kubeconfig, JobTimings timings, Duration pollIntervalMax,
-      Clock clock) {
+      Clock clock, Duration outage) {
     public Options {
       Objects.requireNonNull(kubeconfig, "kubeconfig");
       Objects.requireNonNull(timings, "timings");
       Objects.requireNonNull(pollIntervalMax, "pollIntervalMax");
       Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(outage, "outage");
     }
 
-    /** Demo timings (a few seconds per job), any free port, the kubeconfig at {@code target/sandbox/kubeconfig}. */
+    /**
+     * Demo timings (a few seconds per job), any free port, the kubeconfig at {@code target/sandbox/kubeconfig}, a
+     * receiver outage of {@link #DEFAULT_OUTAGE}.
+     */
     public static Options defaults() {
       return new Options(0, Path.of("target", "sandbox", "kubeconfig"), JobTimings.demo(), Duration.ofSeconds(1),
-          Clock.systemUTC());
+          Clock.systemUTC(), DEFAULT_OUTAGE);
     }
 
     public Options withKubernetesPort(int port) {
-      return new Options(port, kubeconfig, timings, pollIntervalMax, clock);
+      return new Options(port, kubeconfig, timings, pollIntervalMax, clock, outage);
     }
 
     public Options withKubeconfig(Path path) {
-      return new Options(kubernetesPort, path, timings, pollIntervalMax, clock);
+      return new Options(kubernetesPort, path, timings, pollIntervalMax, clock, outage);
     }
 
     public Options withTimings(JobTimings t) {
-      return new Options(kubernetesPort, kubeconfig, t, pollIntervalMax, clock);
+      return new Options(kubernetesPort, kubeconfig, t, pollIntervalMax, clock, outage);
+    }
+
+    public Options withOutage(Duration d) {
+      return new Options(kubernetesPort, kubeconfig, timings, pollIntervalMax, clock, d);
     }
   }
+
+  /** How long the demo's receiver stays down. */
+  public static final Duration DEFAULT_OUTAGE = Duration.ofSeconds(20);
+  /** How often the emulator sends every webhook its new events, and how far apart a target's live events are. */
+  static final Duration LIVE_INTERVAL = Duration.ofMillis(500);
 
   /** A job as the progress table shows it. */
   public record JobView(String namespace, String name, String region, String portalId, String target, Phase phase,
@@ -132,10 +146,15 @@ public final class Sandbox implements AutoCloseable {
   private final List<String> sampleJobs;
   private final List<Applied> applied;
   private final Path kubeconfig;
+  private final HealingDemo healing;
+  private final Instant liveFrom;
+  /** {@code region/portalId} of every portal with a webhook. */
+  private final Set<String> portalTargets;
 
   private Sandbox(Options options, EmbeddedKubernetes kubernetes, SignedWebhookDelivery delivery,
       KonnectEmulator emulator, Map<String, WebhookReceiver> receivers, OkHttpKonnectClient konnectClient,
-      OperatorRuntime operator, String token, String webhookAuthorization, List<Applied> applied, Path kubeconfig) {
+      OperatorRuntime operator, String token, String webhookAuthorization, List<Applied> applied, Path kubeconfig,
+      HealingDemo healing, Instant liveFrom, Set<String> portalTargets) {
     this.options = options;
     this.kubernetes = kubernetes;
     this.delivery = delivery;
@@ -149,6 +168,9 @@ public final class Sandbox implements AutoCloseable {
     this.sampleJobs = applied.stream().filter(a -> SampleManifests.JOB_KIND.equals(a.kind()))
         .map(a -> a.namespace() + "/" + a.name()).toList();
     this.kubeconfig = kubeconfig;
+    this.healing = healing;
+    this.liveFrom = liveFrom;
+    this.portalTargets = Set.copyOf(portalTargets);
   }
 
   /** Starts every part, applies the samples and returns at once; see {@link #awaitSamples}. */
@@ -161,22 +183,26 @@ public final class Sandbox implements AutoCloseable {
       started.add(kubernetes);
       Path kubeconfig = kubernetes.writeKubeconfig(options.kubeconfig(), USER_NAMESPACE);
 
-      SignedWebhookDelivery delivery = new SignedWebhookDelivery(new SyntheticAuditLog(options.clock()),
-          AuditLogSigner.generate());
+      // A sparse past for the samples' replays of hours and days, a dense present streamed live, so that an outage
+      // of seconds loses events a replay must bring back.
+      Instant liveFrom = options.clock().instant();
+      SignedWebhookDelivery delivery = new SignedWebhookDelivery(
+          new SyntheticAuditLog(options.clock()).denserFrom(liveFrom, LIVE_INTERVAL), AuditLogSigner.generate());
       KonnectEmulator emulator = KonnectEmulator.builder().token(token).timings(options.timings()).clock(options.clock())
-          .delivery(delivery).start();
+          .delivery(delivery).liveEvents(LIVE_INTERVAL).start();
       started.add(emulator);
 
       String authorization = "Bearer sandbox-" + randomHex(12);
       Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
       for (String region : emulator.regions()) {
-        WebhookReceiver receiver = WebhookReceiver.start(0, authorization, delivery.jwksJson());
+        WebhookReceiver receiver = WebhookReceiver.start(0, authorization, delivery.jwksJson(), options.clock());
         started.add(receiver);
         receivers.put(region, receiver);
         emulator.configureOrgWebhook(region, receiver.url().toString(), authorization, "json", true);
       }
+      Set<String> portalTargets = new java.util.LinkedHashSet<>();
       for (SampleManifests.Sample job : samples.jobs()) {
-        if (job.portalId() == null) continue;
+        if (job.portalId() == null || !portalTargets.add(job.region() + "/" + job.portalId())) continue;
         emulator.addPortal(job.region(), job.portalId());
         emulator.configurePortalWebhook(job.region(), job.portalId(), receivers.get(job.region()).url().toString(),
             authorization, "json", true);
@@ -196,8 +222,10 @@ public final class Sandbox implements AutoCloseable {
       OkHttpKonnectClient konnectClient = operator.konnect();
 
       List<Applied> applied = apply(kubernetes.client(), samples);
+      HealingDemo healing = HealingDemo.create(kubernetes.client(), options.clock(), samples, receivers,
+          options.outage());
       return new Sandbox(options, kubernetes, delivery, emulator, receivers, konnectClient, operator, token,
-          authorization, applied, kubeconfig);
+          authorization, applied, kubeconfig, healing, liveFrom, portalTargets);
     } catch (RuntimeException e) {
       closeAll(started);
       throw e;
@@ -246,15 +274,18 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * Polls the jobs until every sample job has ended or the timeout passes, calling {@code onPoll} with every job
-   * (the user's too) after each read, then checks what the receivers got.
+   * Polls the jobs until every sample job has ended and the outage has been healed, or the timeout passes, calling
+   * {@code onPoll} with every job (the user's too) after each read and {@code onNote} with each step of the outage,
+   * then checks what the receivers got.
    */
-  public SandboxResult awaitSamples(Duration timeout, Consumer<List<JobView>> onPoll) throws InterruptedException {
+  public SandboxResult awaitSamples(Duration timeout, Consumer<List<JobView>> onPoll, Consumer<String> onNote)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<JobView> jobs = jobs();
     while (true) {
       onPoll.accept(jobs);
-      if (samplesEnded(jobs)) return result(jobs, false, timeout);
+      healing.step(jobs, sampleJobs, onNote);
+      if (samplesEnded(jobs) && healing.finished()) return result(jobs, false, timeout);
       if (System.nanoTime() >= deadline) return result(jobs, true, timeout);
       Thread.sleep(200);
       jobs = jobs();
@@ -273,33 +304,34 @@ public final class Sandbox implements AutoCloseable {
         .map(JobView::of).sorted(Comparator.comparing(JobView::key)).toList();
   }
 
-  /** What the sample jobs reached and what the receivers got, now. */
+  /**
+   * What the sample jobs and the policies' replays reached and what the receivers got, now.
+   *
+   * <p>The checks: every sample job completed and its receiver verified every event of its window; the outage
+   * region's every policy recorded a gap and created exactly one replay, which completed and whose window arrived
+   * whole; no event refused during the outage is missing; every line verified, with the right Authorization; and at
+   * most as many lines arrived as the run explains. That bound is the live events sent since the stream began
+   * (less those the receiver refused) plus the events of every completed replay's window, so one replay sent twice
+   * would exceed it.
+   */
   SandboxResult result(List<JobView> jobs, boolean timedOut, Duration timeout) {
     Map<String, JobView> byKey = jobs.stream().collect(Collectors.toMap(JobView::key, j -> j));
     List<String> problems = new ArrayList<>();
     List<SandboxResult.JobOutcome> outcomes = new ArrayList<>();
-    long expectedDeliveries = 0;
-    Map<String, Set<String>> targetsPerRegion = new LinkedHashMap<>();
+    long replayed = 0;
     for (String key : sampleJobs) {
       JobView job = byKey.get(key);
       if (job == null) {
         problems.add(key + " is gone");
         continue;
       }
-      long expected = 0;
-      long verified = 0;
-      if (job.startAt() != null && job.endAt() != null && receivers.containsKey(job.region())) {
-        expected = delivery.auditLog().count(job.region(), job.portalId(), job.startAt(), job.endAt());
-        String target = receiverTarget(job);
-        verified = receivers.get(job.region()).countVerifiedBetween(target, job.startAt(), job.endAt());
-        targetsPerRegion.computeIfAbsent(job.region(), r -> new java.util.TreeSet<>()).add(target);
-      }
-      outcomes.add(new SandboxResult.JobOutcome(job, expected, verified));
+      SandboxResult.JobOutcome outcome = outcome(job);
+      outcomes.add(outcome);
       if (job.phase() == Phase.Completed) {
-        expectedDeliveries += expected;
-        if (verified < expected) {
-          problems.add(key + " completed, but the webhook verified " + verified + " of the " + expected
-              + " events in its window");
+        replayed += outcome.expectedEvents();
+        if (outcome.verifiedEvents() < outcome.expectedEvents()) {
+          problems.add(key + " completed, but the webhook verified " + outcome.verifiedEvents() + " of the "
+              + outcome.expectedEvents() + " events in its window");
         }
       } else if (job.phase() == Phase.Failed) {
         problems.add(key + " failed (" + job.reason() + ")");
@@ -308,50 +340,126 @@ public final class Sandbox implements AutoCloseable {
             + (job.phase() == null ? "none yet" : job.phase()) + ", reason " + job.reason() + ")");
       }
     }
+
+    SandboxResult.Healing healingReport = null;
+    Map<String, Long> lostPerTarget = new LinkedHashMap<>();
+    if (healing.stage() != HealingDemo.Stage.OFF) {
+      List<SandboxResult.PolicyHealing> policies = new ArrayList<>();
+      for (HealingDemo.Healing h : healing.healings(jobs, receiverTargets())) {
+        List<SandboxResult.JobOutcome> replays = h.replays().stream().map(this::outcome).toList();
+        String name = Sandbox.SAMPLES_NAMESPACE + "/" + h.watched().policy();
+        lostPerTarget.put(h.watched().target(), h.lost());
+        policies.add(new SandboxResult.PolicyHealing(name, h.watched().target(),
+            h.gap() == null ? null : Instant.parse(h.gap().getStartAt()),
+            h.gap() == null || h.gap().getEndAt() == null ? null : Instant.parse(h.gap().getEndAt()), replays,
+            h.outage() == null ? 0 : h.outage().emitted(), h.lost()));
+        if (h.gap() == null) {
+          problems.add(name + " recorded no gap for the outage of receiver " + healing.region());
+        }
+        if (replays.size() != 1) {
+          problems.add(name + " created " + replays.size() + " replays for one outage; exactly one was expected");
+        }
+        for (SandboxResult.JobOutcome r : replays) {
+          if (r.completed()) {
+            replayed += r.expectedEvents();
+            if (r.verifiedEvents() < r.expectedEvents()) {
+              problems.add(r.job().key() + " completed, but the webhook verified " + r.verifiedEvents() + " of the "
+                  + r.expectedEvents() + " events in its window");
+            }
+          } else {
+            problems.add(r.job().key() + " (the replay of " + name + ") did not complete (phase "
+                + (r.job().phase() == null ? "none yet" : r.job().phase()) + ", reason " + r.job().reason() + ")");
+          }
+        }
+        if (h.lost() > 0) {
+          problems.add(h.lost() + " of the " + h.outage().emitted() + " events sent to " + h.watched().target()
+              + " while receiver " + healing.region() + " was down never arrived");
+        }
+      }
+      if (healing.downAt() == null) {
+        problems.add("receiver " + healing.region() + " never went down: its sample jobs had not ended, or its"
+            + " policies never read the webhook healthy, within " + SandboxResult.human(timeout));
+      } else if (healing.upAt() == null) {
+        problems.add("receiver " + healing.region() + " was still down at the end");
+      }
+      healingReport = new SandboxResult.Healing(healing.region(), healing.downAt(), healing.upAt(), policies);
+    }
+    List<SandboxResult.TargetLoss> targets = healing.watched().stream().map(w -> new SandboxResult.TargetLoss(
+        w.target(), Sandbox.SAMPLES_NAMESPACE + "/" + w.policy(), lostPerTarget.getOrDefault(w.target(), 0L)))
+        .toList();
+
     long received = 0;
     long verifiedLines = 0;
     long rejected = 0;
     long duplicates = 0;
     long unauthorized = 0;
     long unique = 0;
+    long refused = 0;
     List<String> rejections = new ArrayList<>();
-    for (Map.Entry<String, WebhookReceiver> e : receivers.entrySet()) {
-      WebhookReceiver r = e.getValue();
+    for (WebhookReceiver r : receivers.values()) {
       received += r.eventsReceived();
       verifiedLines += r.verified();
       rejected += r.rejected();
       duplicates += r.duplicates();
       unauthorized += r.unauthorized();
+      unique += r.uniqueVerified();
+      refused += r.outages().stream().mapToLong(WebhookReceiver.Outage::emitted).sum();
       rejections.addAll(r.recentRejections());
-      Map<String, Long> perTarget = r.verifiedPerTarget();
-      for (String target : targetsPerRegion.getOrDefault(e.getKey(), Set.of())) {
-        unique += perTarget.getOrDefault(target, 0L);
-      }
     }
-    // Two sample jobs replay overlapping windows of one portal: their common events arrive twice, as with Konnect.
-    long overlapDuplicates = Math.max(0, expectedDeliveries - unique);
+    long expectedDeliveries = liveUpperBound() - refused + replayed;
+    long expectedDuplicates = Math.max(0, expectedDeliveries - unique);
     if (rejected > 0) {
       problems.add(rejected + " delivered events failed verification" + (rejections.isEmpty() ? ""
           : ", e.g. " + rejections.get(0)));
     }
     if (unauthorized > 0) problems.add(unauthorized + " webhook calls had the wrong Authorization");
-    if (duplicates > overlapDuplicates) {
-      problems.add((duplicates - overlapDuplicates) + " events arrived more than once beyond what overlapping"
-          + " windows explain");
-    }
     if (received > expectedDeliveries) {
-      problems.add("the webhooks received " + received + " events; the completed jobs' windows hold "
-          + expectedDeliveries);
+      problems.add("the webhooks received " + received + " events; live delivery and the completed replays explain"
+          + " at most " + expectedDeliveries + " (" + (received - expectedDeliveries) + " sent more than once)");
     }
     outcomes.sort(Comparator.comparing(o -> o.job().key()));
-    return new SandboxResult(outcomes, received, verifiedLines, rejected, duplicates, overlapDuplicates, unauthorized,
-        timedOut, problems);
+    return new SandboxResult(outcomes, healingReport, targets, received, verifiedLines, rejected, duplicates,
+        expectedDuplicates, unauthorized, timedOut, problems);
   }
 
-  /** The receiver's name for a job's target: {@code portal:<id>} or {@code org:<org id>}. */
-  private String receiverTarget(JobView job) {
-    return job.portalId() == null ? "org:" + delivery.auditLog().orgId()
-        : "portal:" + job.portalId().toLowerCase(Locale.ROOT);
+  /** A job, the events its window holds at its target, and how many of them its receiver verified. */
+  private SandboxResult.JobOutcome outcome(JobView job) {
+    if (job.startAt() == null || job.endAt() == null || !receivers.containsKey(job.region())) {
+      return new SandboxResult.JobOutcome(job, 0, 0);
+    }
+    long expected = delivery.auditLog().count(job.region(), job.portalId(), job.startAt(), job.endAt());
+    long verified = receivers.get(job.region()).countVerifiedBetween(receiverTarget(job.region(), job.portalId()),
+        job.startAt(), job.endAt());
+    return new SandboxResult.JobOutcome(job, expected, verified);
+  }
+
+  /**
+   * At most how many live events the emulator has sent since the stream began: every event of every target with a
+   * webhook (each region's organization and the samples' portals) from then until now.
+   */
+  private long liveUpperBound() {
+    Instant now = options.clock().instant();
+    long events = 0;
+    for (String region : receivers.keySet()) {
+      events += delivery.auditLog().count(region, null, liveFrom, now);
+    }
+    for (String target : portalTargets) {
+      int slash = target.indexOf('/');
+      events += delivery.auditLog().count(target.substring(0, slash), target.substring(slash + 1), liveFrom, now);
+    }
+    return events;
+  }
+
+  /** status.target of every watched target → the receiver's name for it. */
+  private Map<String, String> receiverTargets() {
+    Map<String, String> names = new LinkedHashMap<>();
+    for (HealingDemo.Watched w : healing.watched()) names.put(w.target(), receiverTarget(w.region(), w.portalId()));
+    return names;
+  }
+
+  /** The receiver's name for a target: {@code portal:<id>} or {@code org:<org id>}. */
+  private String receiverTarget(String region, String portalId) {
+    return portalId == null ? "org:" + delivery.auditLog().orgId() : "portal:" + portalId.toLowerCase(Locale.ROOT);
   }
 
   // ---- accessors ---------------------------------------------------------------------------------------------
@@ -386,6 +494,9 @@ public final class Sandbox implements AutoCloseable {
   public List<Applied> appliedSamples() { return applied; }
 
   public Options options() { return options; }
+
+  /** The gap-healing demo: its policies, the region taken down, the outage. */
+  HealingDemo healing() { return healing; }
 
   @Override
   public void close() {

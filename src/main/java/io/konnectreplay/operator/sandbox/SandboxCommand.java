@@ -25,15 +25,18 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar konnect-replay-operator.jar sandbox [--keep-running] [--port N] [--fast] [--timeout 3m]
- * [--kubeconfig PATH] [--plain]}: starts a {@link Sandbox}, shows the jobs while they run, prints a summary and
- * exits 0 when every sample job completed and every delivered event verified.
+ * [--outage 20s] [--kubeconfig PATH] [--plain]}: starts a {@link Sandbox}, shows the jobs while they run, takes one
+ * webhook receiver down for a while, prints a summary and exits 0 when every sample job completed, every delivered
+ * event verified and the gap-healing policies brought back every event the outage lost.
  */
 @Command(name = "sandbox", sortOptions = false, showDefaultValues = true,
     description = "Run everything on this machine: an embedded Kubernetes API, the Konnect emulator, webhook"
-        + " receivers, the operator and the sample resources. Exits 0 when every sample job completed and every"
-        + " delivered event verified.")
+        + " receivers, the operator and the sample resources; then takes one webhook receiver down and lets the"
+        + " gap-healing policies replay what it missed. Exits 0 when every sample job completed, every delivered"
+        + " event verified and no event was lost.")
 public final class SandboxCommand implements Callable<Integer> {
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(3);
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter WINDOW = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -49,6 +52,10 @@ public final class SandboxCommand implements Callable<Integer> {
       converter = CommandLineTypes.PositiveDuration.class,
       description = "give up when the sample jobs have not ended after D")
   Duration timeout;
+  @Option(names = "--outage", paramLabel = "D", defaultValue = "20s", converter = OutageLength.class,
+      description = "how long one webhook receiver is down once its region's sample jobs have ended (0s: no"
+          + " outage; else at least 12s, so that a policy's 10s check sees it)")
+  Duration outage;
   @Option(names = "--kubeconfig", paramLabel = "PATH", defaultValue = "target/sandbox/kubeconfig",
       description = "where to write the kubeconfig")
   Path kubeconfig;
@@ -56,7 +63,27 @@ public final class SandboxCommand implements Callable<Integer> {
   boolean plain;
 
   /** Parsed command line. */
-  record Options(boolean keepRunning, int port, boolean fast, Duration timeout, Path kubeconfig, boolean plain) {}
+  record Options(boolean keepRunning, int port, boolean fast, Duration timeout, Path kubeconfig, boolean plain,
+      Duration outage) {}
+
+  /** 0s, or at least {@link HealingDemo#SHORTEST_OUTAGE}. */
+  static final class OutageLength implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      Duration d;
+      try {
+        d = io.konnectreplay.operator.config.GoDuration.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+      if (!d.isZero() && d.compareTo(HealingDemo.SHORTEST_OUTAGE) < 0) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is shorter than "
+            + HealingDemo.SHORTEST_OUTAGE.toSeconds() + "s: a policy checking every " + HealingDemo.CHECK_INTERVAL
+            + " might not see it (0s turns the outage off)");
+      }
+      return d;
+    }
+  }
 
   /** The jar's entry: returns the result's code (and stays up until Ctrl-C with --keep-running). */
   @Override
@@ -70,7 +97,7 @@ public final class SandboxCommand implements Callable<Integer> {
   }
 
   Options options() {
-    return new Options(keepRunning, port, fast, timeout, kubeconfig, plain);
+    return new Options(keepRunning, port, fast, timeout, kubeconfig, plain, outage);
   }
 
   /**
@@ -86,7 +113,8 @@ public final class SandboxCommand implements Callable<Integer> {
       BiConsumer<Sandbox, SandboxResult> afterSummary) throws InterruptedException {
     Clock clock = Clock.systemUTC();
     Sandbox.Options sandboxOptions = Sandbox.Options.defaults().withKubernetesPort(options.port())
-        .withKubeconfig(options.kubeconfig()).withTimings(options.fast() ? JobTimings.fast() : JobTimings.demo());
+        .withKubeconfig(options.kubeconfig()).withTimings(options.fast() ? JobTimings.fast() : JobTimings.demo())
+        .withOutage(options.outage());
     out.println("konnect-replay-operator sandbox: a Kubernetes API, the Konnect emulator, webhook receivers and the"
         + " operator,");
     out.println("all on 127.0.0.1. Nothing leaves this machine and no Konnect account is needed.");
@@ -112,7 +140,7 @@ public final class SandboxCommand implements Callable<Integer> {
       SandboxResult result = sandbox.awaitSamples(options.timeout(), jobs -> table.show(jobs,
           String.format("%d of %d sample jobs ended, %s elapsed", jobs.stream().filter(j -> j.phase() != null
               && j.phase().terminal() && sandbox.sampleJobs().contains(j.key())).count(), samples,
-              seconds(System.nanoTime() - started))));
+              seconds(System.nanoTime() - started))), table::note);
       table.release();
       out.println();
       summarize(sandbox, result, out, System.nanoTime() - started);
@@ -149,8 +177,20 @@ public final class SandboxCommand implements Callable<Integer> {
     out.println();
     out.println("Applied the samples of deploy/samples/ to namespace " + Sandbox.SAMPLES_NAMESPACE + " ("
         + sandbox.sampleJobs().size() + " jobs, lookback windows).");
+    HealingDemo healing = sandbox.healing();
+    out.println("Gap healing: a policy watches every sample target (" + healing.watched().stream()
+        .map(w -> w.target().contains("/portal/") ? ProgressTable.shortTarget(w.target()) : w.target())
+        .collect(Collectors.joining(", ")) + "); the emulator streams live events to every webhook.");
+    if (healing.stage() == HealingDemo.Stage.OFF) {
+      out.println("No receiver outage in this run" + (options.outage().isZero() ? " (--outage 0s)." : "."));
+    } else {
+      out.println("Once region " + healing.region() + "'s sample jobs have ended, its receiver goes down for "
+          + options.outage().toSeconds() + " s; its policies (checks every " + HealingDemo.CHECK_INTERVAL
+          + ", margin " + HealingDemo.MARGIN + ") must replay what it missed.");
+    }
     out.println("Watch them with kubectl from another terminal:");
     out.println("  " + kubectl(sandbox) + " get alrj -A -w");
+    out.println("  " + kubectl(sandbox) + " get alrp -A -w");
     out.println();
     out.flush();
   }
@@ -168,19 +208,47 @@ public final class SandboxCommand implements Callable<Integer> {
     out.println("  (IN WINDOW: audit events of the job's target in its window; VERIFIED: of those, how many the"
         + " webhook received with a valid signature)");
     out.println();
+    summarizeHealing(result, out);
     out.printf("Webhooks: %d events received, %d verified, %d rejected, %d duplicates", result.eventsReceived(),
         result.verified(), result.rejected(), result.duplicates());
-    if (result.duplicates() > 0 && result.duplicates() == result.overlapDuplicates()) {
-      out.print(" (all from sample jobs whose windows of the same target overlap: Konnect sends those events again)");
+    if (result.duplicates() > 0 && result.duplicates() <= result.expectedDuplicates()) {
+      out.print(" (replays re-send events that already arrived live or in an overlapping window, as Konnect does)");
     }
     out.println(".");
     if (result.ok()) {
-      out.println("PASS: every sample job completed and every delivered event verified.");
+      out.println("PASS: every sample job completed, every delivered event verified, and lost: 0 for every target.");
     } else {
       out.println("FAIL:");
       result.problems().forEach(p -> out.println("  - " + p));
     }
     out.flush();
+  }
+
+  private static void summarizeHealing(SandboxResult result, PrintStream out) {
+    SandboxResult.Healing h = result.healing();
+    if (h != null) {
+      Duration length = h.length();
+      out.println("Outage: receiver " + h.region() + (h.downAt() == null ? " never went down."
+          : " down " + TIME.format(h.downAt()) + " -> " + (h.upAt() == null ? "(still down)"
+          : TIME.format(h.upAt()) + " (" + length.toMillis() / 1000 + "." + length.toMillis() % 1000 / 100 + " s)")));
+      String format = "  %-30s %-19s %-21s %-34s %-10s %8s %5s%n";
+      out.printf(format, "POLICY", "GAP (UTC)", "TARGET", "REPLAY IT CREATED", "PHASE", "REFUSED", "LOST");
+      for (SandboxResult.PolicyHealing p : h.policies()) {
+        String gap = p.gapStart() == null ? "-" : TIME.format(p.gapStart()) + " -> "
+            + (p.gapEnd() == null ? "open" : TIME.format(p.gapEnd()));
+        String replay = p.replays().isEmpty() ? "-" : p.replays().stream().map(r -> r.job().name())
+            .collect(Collectors.joining(", "));
+        String phase = p.replays().isEmpty() ? "-" : p.replays().stream()
+            .map(r -> r.job().phase() == null ? "-" : r.job().phase().name()).collect(Collectors.joining(", "));
+        out.printf(format, p.policy(), gap, ProgressTable.shortTarget(p.target()), replay, phase, p.emitted(),
+            p.lost());
+      }
+      out.println("  (REFUSED: events Konnect's live delivery sent to the target while the receiver was down; LOST: of"
+          + " those, never received)");
+    }
+    out.println("Lost: " + result.targets().stream().map(t -> ProgressTable.shortTarget(t.target()) + " " + t.lost())
+        .collect(Collectors.joining(", ")) + ".");
+    out.println();
   }
 
   private static void keepRunning(Sandbox sandbox, PrintStream out, Clock clock) {

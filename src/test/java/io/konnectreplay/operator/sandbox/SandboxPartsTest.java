@@ -55,10 +55,18 @@ class SandboxPartsTest {
     assertThat(defaults.keepRunning()).isFalse();
     assertThat(defaults.timeout()).isEqualTo(Duration.ofMinutes(3));
     assertThat(defaults.kubeconfig()).isEqualTo(Path.of("target", "sandbox", "kubeconfig"));
+    assertThat(defaults.outage()).isEqualTo(Sandbox.DEFAULT_OUTAGE).isEqualTo(Duration.ofSeconds(20));
     SandboxCommand.Options all = SandboxCommand.parse(new String[] {"--keep-running", "--port", "6443", "--fast",
-        "--timeout=90s", "--kubeconfig", "/tmp/kc", "--plain"});
+        "--timeout=90s", "--kubeconfig", "/tmp/kc", "--plain", "--outage", "1m"});
     assertThat(all).isEqualTo(new SandboxCommand.Options(true, 6443, true, Duration.ofSeconds(90), Path.of("/tmp/kc"),
-        true));
+        true, Duration.ofMinutes(1)));
+    assertThat(SandboxCommand.parse(new String[] {"--outage=0s"}).outage()).isZero();
+    assertThat(SandboxCommand.parse(new String[] {"--outage=12s"}).outage()).isEqualTo(Duration.ofSeconds(12));
+    // shorter than a policy's check interval plus a little: a check might miss it
+    assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--outage", "11s"}))
+        .hasMessageContaining("'11s' is shorter than 12s").hasMessageContaining("0s turns the outage off");
+    assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--outage", "20"}))
+        .hasMessageContaining("--outage");
     assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--port"})).hasMessageContaining("Missing required parameter for option '--port'");
     assertThatThrownBy(() -> SandboxCommand.parse(new String[] {"--nope"})).hasMessageContaining("Unknown option: '--nope'");
   }
