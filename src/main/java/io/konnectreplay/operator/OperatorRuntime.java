@@ -124,11 +124,11 @@ public final class OperatorRuntime implements AutoCloseable {
           // Status is written by replace with optimistic locking; SSA is not needed (and the mock rejects it).
           .withUseSSAToPatchPrimaryResource(false)
           .checkingCRDAndValidateLocalModel(false)
-          // Copies keep what could not be read of a resource, so the reconciler can report it (see AuditLogReplayJob).
+          // Copies keep what could not be read of a resource, so the reconcilers can report it (see LenientlyRead).
           .withResourceCloner(new io.javaoperatorsdk.operator.api.config.Cloner() {
             @Override
             public <R extends io.fabric8.kubernetes.api.model.HasMetadata> R clone(R resource) {
-              return AuditLogReplayJob.copy(parts.kubernetes().getKubernetesSerialization(), resource);
+              return io.konnectreplay.operator.api.v1alpha1.LenientlyRead.copy(parts.kubernetes().getKubernetesSerialization(), resource);
             }
           })
           .withConcurrentReconciliationThreads(settings.reconcileThreads())

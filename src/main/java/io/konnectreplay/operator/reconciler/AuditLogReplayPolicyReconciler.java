@@ -129,6 +129,7 @@ public final class AuditLogReplayPolicyReconciler implements Reconciler<AuditLog
   private UpdateControl<AuditLogReplayPolicy> reconcilePolicy(AuditLogReplayPolicy policy,
       Context<AuditLogReplayPolicy> context) {
     Instant now = clock.instant();
+    if (unreadableStatus(policy, now)) return UpdateControl.noUpdate();
     String uid = Objects.requireNonNullElse(policy.getMetadata().getUid(), name(policy));
     AuditLogReplayPolicySpec spec = policy.getSpec();
     List<AuditLogReplayJob> ownedJobs = context.getSecondaryResources(AuditLogReplayJob.class).stream()
@@ -139,7 +140,10 @@ public final class AuditLogReplayPolicyReconciler implements Reconciler<AuditLog
 
     String described = null;
     Check check;
-    if (spec.suspended()) {
+    if (spec.unreadable() != null) {
+      LOG.warn("{}: {}; the policy is stalled as InvalidSpec", name(policy), spec.unreadable());
+      check = Check.failed(new Problem(Reasons.INVALID_SPEC, spec.unreadable(), true));
+    } else if (spec.suspended()) {
       check = Check.failed(new Problem(Reasons.SUSPENDED, "suspended", false));
     } else {
       TargetResolver.Resolution resolution = resolve(spec);
@@ -192,6 +196,29 @@ public final class AuditLogReplayPolicyReconciler implements Reconciler<AuditLog
     if (result.requeueAfter() != null) control.rescheduleAfter(result.requeueAfter());
     return control;
   }
+
+  /**
+   * A policy whose status this version cannot read (see the api package's LenientBlock) is left as it is: the status
+   * may be a newer operator's, with a gap or a replay this version cannot see, so nothing is written, created or read
+   * at Konnect. A Warning Event and a log line say why, once per version of the resource. (An unreadable spec goes
+   * on as Stalled/InvalidSpec, with the message naming the field.)
+   */
+  private boolean unreadableStatus(AuditLogReplayPolicy policy, Instant now) {
+    String status = policy.getStatus() == null ? null : policy.getStatus().unreadable();
+    if (status == null) return false;
+    String version = String.valueOf(policy.getMetadata().getResourceVersion());
+    if (!version.equals(unreadableSeen.put(name(policy), version))) {
+      LOG.warn("{}: {}; the policy is skipped (no status write, no replay, no Konnect call)", name(policy), status);
+      events.record(policy, "Warning", Reasons.UNREADABLE_STATUS, status + ". This operator leaves the policy alone"
+          + " until its status can be read (run the operator version that wrote it, or clear the status: kubectl patch"
+          + " alrp " + policy.getMetadata().getName() + " -n " + policy.getMetadata().getNamespace()
+          + " --subresource=status --type=merge -p '{\"status\":null}').", now);
+    }
+    return true;
+  }
+
+  /** Policies skipped for an unreadable status, with the resourceVersion last reported (one Event per version). */
+  private final Map<String, String> unreadableSeen = new ConcurrentHashMap<>();
 
   /** The webhook status, read at most once per checkInterval per policy (a job event reuses the last read). */
   private Check read(String uid, Target target, KonnectToken token, Duration interval, Instant now) {

@@ -129,7 +129,6 @@ public final class OperatorHarness implements AutoCloseable {
 
   public EmbeddedKubernetes kubernetes() { return kubernetes; }
 
-  /** Creates or replaces a token Secret with the label the operator's Secret informer selects. */
   /** A new Dev Portal in region us whose webhook is enabled (it points nowhere; deliveries are the test's). */
   public String newPortal() {
     String portal = java.util.UUID.randomUUID().toString();
@@ -138,6 +137,7 @@ public final class OperatorHarness implements AutoCloseable {
     return portal;
   }
 
+  /** Creates or replaces a token Secret with the label the operator's Secret informer selects. */
   public void secret(String name, String token) {
     secret(name, token, Map.of(TokenLookup.CREDENTIAL_LABEL, TokenLookup.CREDENTIAL_LABEL_VALUE));
   }

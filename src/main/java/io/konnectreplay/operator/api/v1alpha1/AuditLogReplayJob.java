@@ -40,31 +40,13 @@ public class AuditLogReplayJob extends CustomResource<AuditLogReplayJobSpec, Aud
 
   /** Read leniently: a spec this version cannot read marks this resource only (see {@link LenientBlock}). */
   @Override
-  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = LenientBlock.Spec.class)
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = LenientBlock.JobSpec.class)
   public void setSpec(AuditLogReplayJobSpec spec) { super.setSpec(spec); }
 
   /** Read leniently: a status this version cannot read marks this resource only (see {@link LenientBlock}). */
   @Override
-  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = LenientBlock.Status.class)
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = LenientBlock.JobStatus.class)
   public void setStatus(AuditLogReplayJobStatus status) { super.setStatus(status); }
-
-  /**
-   * A copy by serialization, as JOSDK makes of every resource it hands the reconciler, that keeps what could not be
-   * read (the marks are not serialized: they are the operator's, not the resource's). Used as JOSDK's cloner.
-   */
-  public static <R extends io.fabric8.kubernetes.api.model.HasMetadata> R copy(
-      io.fabric8.kubernetes.client.utils.KubernetesSerialization serialization, R resource) {
-    R copy = serialization.clone(resource);
-    if (resource instanceof AuditLogReplayJob from && copy instanceof AuditLogReplayJob to) {
-      if (from.getSpec() != null && from.getSpec().unreadable() != null && to.getSpec() != null) {
-        to.getSpec().markUnreadable(from.getSpec().unreadable(), from.getSpec().unreadableSource());
-      }
-      if (from.getStatus() != null && from.getStatus().unreadable() != null && to.getStatus() != null) {
-        to.getStatus().markUnreadable(from.getStatus().unreadable(), from.getStatus().unreadableSource());
-      }
-    }
-    return copy;
-  }
 
   @Override
   protected AuditLogReplayJobStatus initStatus() {

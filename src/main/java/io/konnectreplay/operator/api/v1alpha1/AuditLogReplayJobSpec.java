@@ -15,7 +15,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonClassDescription("What to replay: the target (region and optional portalID), the window, and how to reach Konnect.")
 @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
-public class AuditLogReplayJobSpec {
+public class AuditLogReplayJobSpec extends LenientlyRead {
 
   public static final String UUID_PATTERN =
       "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -87,23 +87,5 @@ public class AuditLogReplayJobSpec {
   @Override
   public int hashCode() {
     return Objects.hash(region, portalID, window, konnect, suspend, rerunNonce, backoffLimit);
-  }
-
-  /** Set when the stored spec could not be read at all (see LenientBlock): what failed, for the resource's Event. */
-  @com.fasterxml.jackson.annotation.JsonIgnore
-  private transient String unreadable;
-
-  /** What could not be read of the stored spec, or null when it was read. */
-  public String unreadable() { return unreadable; }
-
-  @com.fasterxml.jackson.annotation.JsonIgnore
-  private transient com.fasterxml.jackson.databind.JsonNode unreadableSource;
-
-  /** The spec as stored, when it could not be read. */
-  com.fasterxml.jackson.databind.JsonNode unreadableSource() { return unreadableSource; }
-
-  void markUnreadable(String why, com.fasterxml.jackson.databind.JsonNode stored) {
-    this.unreadable = why;
-    this.unreadableSource = stored;
   }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonClassDescription("What the operator and Konnect did with the request: phase, the frozen window, the remote job, the webhook's last answer, the queue position, and kstatus-style conditions.")
 @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
-public class AuditLogReplayJobStatus {
+public class AuditLogReplayJobStatus extends LenientlyRead {
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
@@ -217,23 +217,5 @@ public class AuditLogReplayJobStatus {
     public void setPosition(Integer position) { this.position = position; }
     public String getBlockedBy() { return blockedBy; }
     public void setBlockedBy(String blockedBy) { this.blockedBy = blockedBy; }
-  }
-
-  /** Set when the stored status could not be read at all (see LenientBlock): what failed, for the resource's Event. */
-  @com.fasterxml.jackson.annotation.JsonIgnore
-  private transient String unreadable;
-
-  /** What could not be read of the stored status, or null when it was read. */
-  public String unreadable() { return unreadable; }
-
-  @com.fasterxml.jackson.annotation.JsonIgnore
-  private transient com.fasterxml.jackson.databind.JsonNode unreadableSource;
-
-  /** The status as stored, when it could not be read. */
-  com.fasterxml.jackson.databind.JsonNode unreadableSource() { return unreadableSource; }
-
-  void markUnreadable(String why, com.fasterxml.jackson.databind.JsonNode stored) {
-    this.unreadable = why;
-    this.unreadableSource = stored;
   }
 }

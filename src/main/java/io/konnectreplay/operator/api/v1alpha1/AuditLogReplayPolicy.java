@@ -38,6 +38,16 @@ public class AuditLogReplayPolicy extends CustomResource<AuditLogReplayPolicySpe
   /** The label every job a policy creates carries: the policy's name. */
   public static final String POLICY_LABEL = AuditLogReplayJob.GROUP + "/policy";
 
+  /** Read leniently: a spec this version cannot read marks this resource only (see {@link LenientBlock}). */
+  @Override
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = LenientBlock.PolicySpec.class)
+  public void setSpec(AuditLogReplayPolicySpec spec) { super.setSpec(spec); }
+
+  /** Read leniently: a status this version cannot read marks this resource only (see {@link LenientBlock}). */
+  @Override
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = LenientBlock.PolicyStatus.class)
+  public void setStatus(AuditLogReplayPolicyStatus status) { super.setStatus(status); }
+
   @Override
   protected AuditLogReplayPolicyStatus initStatus() {
     return new AuditLogReplayPolicyStatus();

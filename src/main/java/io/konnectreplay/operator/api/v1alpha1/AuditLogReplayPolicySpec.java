@@ -17,7 +17,7 @@ import java.util.Objects;
 @JsonClassDescription("Which target to watch (region and optional portalID), how to reach Konnect, how often to read "
     + "the webhook status, how much to widen every gap, and how many finished replays to keep.")
 @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
-public class AuditLogReplayPolicySpec {
+public class AuditLogReplayPolicySpec extends LenientlyRead {
 
   public static final String DEFAULT_CHECK_INTERVAL = "1m";
   public static final String DEFAULT_MARGIN = "5m";

@@ -13,7 +13,7 @@ import java.util.List;
 @JsonClassDescription("What the policy saw and did: the webhook's last status, when it was last healthy, how far the "
     + "checks are known to have run, the open gap, the recent gaps and their replays, and kstatus-style conditions.")
 @JsonIgnoreProperties(ignoreUnknown = true) // read tolerantly: see TolerantReadTest
-public class AuditLogReplayPolicyStatus {
+public class AuditLogReplayPolicyStatus extends LenientlyRead {
 
   /** How many gaps status.gaps keeps. */
   public static final int MAX_GAPS = 10;

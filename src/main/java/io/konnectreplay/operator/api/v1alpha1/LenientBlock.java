@@ -13,24 +13,18 @@ import java.util.Map;
  * Reads a resource's spec or status so that a value this version cannot read at all (a string where an object is
  * expected, as a CRD other than this operator's admits: {@code spec.window: "1h"}) does not fail the whole list or
  * watch event, which would stop the informer for every resource. The block is replaced by an empty one that carries
- * what could not be read ({@link AuditLogReplayJobSpec#unreadable()}); the reconciler reports it on that resource only.
+ * what could not be read ({@link LenientlyRead#unreadable()}); the reconciler reports it on that resource only. Both
+ * kinds, job and policy, read their spec and status through it.
  * Unknown fields are not a problem at all: every class of the package ignores them.
  */
-abstract class LenientBlock<T> extends StdDeserializer<T> {
+abstract class LenientBlock<T extends LenientlyRead> extends StdDeserializer<T> {
   private final String field;
-  private final Marker<T> mark;
   private final java.util.function.Supplier<T> empty;
 
-  /** Marks an empty block as unreadable, keeping what was stored. */
-  interface Marker<T> {
-    T mark(T empty, String why, JsonNode stored);
-  }
-
-  LenientBlock(Class<T> type, String field, java.util.function.Supplier<T> empty, Marker<T> mark) {
+  LenientBlock(Class<T> type, String field, java.util.function.Supplier<T> empty) {
     super(type);
     this.field = field;
     this.empty = empty;
-    this.mark = mark;
   }
 
   @Override
@@ -40,7 +34,9 @@ abstract class LenientBlock<T> extends StdDeserializer<T> {
     try {
       return context.readTreeAsValue(node, (Class<T>) handledType());
     } catch (JsonMappingException e) {
-      return mark.mark(empty.get(), describe(node, e), node);
+      T block = empty.get();
+      block.markUnreadable(describe(node, e), node);
+      return block;
     }
   }
 
@@ -91,21 +87,19 @@ abstract class LenientBlock<T> extends StdDeserializer<T> {
     return "another type";
   }
 
-  static final class Spec extends LenientBlock<AuditLogReplayJobSpec> {
-    Spec() {
-      super(AuditLogReplayJobSpec.class, "spec", AuditLogReplayJobSpec::new, (s, why, stored) -> {
-        s.markUnreadable(why, stored);
-        return s;
-      });
-    }
+  static final class JobSpec extends LenientBlock<AuditLogReplayJobSpec> {
+    JobSpec() { super(AuditLogReplayJobSpec.class, "spec", AuditLogReplayJobSpec::new); }
   }
 
-  static final class Status extends LenientBlock<AuditLogReplayJobStatus> {
-    Status() {
-      super(AuditLogReplayJobStatus.class, "status", AuditLogReplayJobStatus::new, (s, why, stored) -> {
-        s.markUnreadable(why, stored);
-        return s;
-      });
-    }
+  static final class JobStatus extends LenientBlock<AuditLogReplayJobStatus> {
+    JobStatus() { super(AuditLogReplayJobStatus.class, "status", AuditLogReplayJobStatus::new); }
+  }
+
+  static final class PolicySpec extends LenientBlock<AuditLogReplayPolicySpec> {
+    PolicySpec() { super(AuditLogReplayPolicySpec.class, "spec", AuditLogReplayPolicySpec::new); }
+  }
+
+  static final class PolicyStatus extends LenientBlock<AuditLogReplayPolicyStatus> {
+    PolicyStatus() { super(AuditLogReplayPolicyStatus.class, "status", AuditLogReplayPolicyStatus::new); }
   }
 }

@@ -1,0 +1,157 @@
+package io.konnectreplay.operator.it;
+
+import static io.konnectreplay.operator.it.OperatorHarness.NAMESPACE;
+import static io.konnectreplay.operator.it.OperatorHarness.TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy;
+import io.konnectreplay.operator.emulator.EndpointKind;
+import io.konnectreplay.operator.emulator.JobTimings;
+import io.konnectreplay.operator.emulator.KonnectEmulator;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A policy the operator cannot read at all — {@code spec.konnect: "konnect-token"}, a string where an object is
+ * expected, or {@code status.gaps: "many"} — which only a CRD other than the operator's admits (installed here
+ * without a schema), is skipped: Stalled/InvalidSpec naming the field for the one, a Warning Event and an untouched
+ * status for the other, and no Konnect call for either. The policies next to them, listed at start or watched, are
+ * read at their interval and become Ready, and the operator keeps running.
+ */
+class UnreadablePolicyTest {
+  static final Duration STATE = Duration.ofMillis(300);
+
+  OperatorHarness harness;
+
+  @AfterEach
+  void stop() {
+    if (harness != null) harness.close();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aPolicyThatCannotBeReadIsSkippedAndEveryOtherOneGoesOn() {
+    KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).timings(new JobTimings(STATE, STATE, STATE))
+        .delivery(new ScriptedDelivery()).start();
+    harness = new OperatorHarness(konnect, Map.of());
+    harness.secret("konnect-token", TOKEN);
+    installCrdWithoutSchema();
+    String badSpecPortal = harness.newPortal();
+    String badStatusPortal = harness.newPortal();
+    String listedPortal = harness.newPortal();
+    String watchedPortal = harness.newPortal();
+
+    // Listed at start: stored while no operator runs, next to a good one.
+    harness.stopOperator();
+    create("bad-spec-listed", badSpecPortal, spec -> spec.put("konnect", "konnect-token"));
+    create("bad-status", badStatusPortal, spec -> { });
+    GenericKubernetesResource stored = raw().withName("bad-status").get();
+    stored.setAdditionalProperty("status", Map.of("gaps", "many", "target", "us/portal/" + badStatusPortal));
+    raw().resource(stored).updateStatus();
+    create("good-listed", listedPortal, spec -> { });
+    harness.startOperator();
+
+    // Watched: created while the operator runs.
+    create("bad-spec-watched", badSpecPortal, spec -> spec.put("konnect", "konnect-token"));
+    create("good-watched", watchedPortal, spec -> { });
+
+    for (String good : List.of("good-listed", "good-watched")) {
+      awaitCondition(good, "Ready", "True", "Healthy");
+    }
+    for (String bad : List.of("bad-spec-listed", "bad-spec-watched")) {
+      awaitCondition(bad, "Stalled", "True", "InvalidSpec");
+      assertThat(condition(bad, "Stalled").orElseThrow().getMessage()).startsWith("spec.konnect could not be read:"
+          + " \"konnect-token\" is a string where this version of the operator expects an object");
+      assertThat(condition(bad, "Ready").orElseThrow().getStatus()).isEqualTo("False");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> events("bad-status").stream()
+        .anyMatch(e -> "Warning".equals(e.getType()) && "UnreadableStatus".equals(e.getReason())));
+    Event event = events("bad-status").stream().filter(e -> "UnreadableStatus".equals(e.getReason())).findFirst()
+        .orElseThrow();
+    assertThat(event.getMessage()).startsWith("status.gaps could not be read: \"many\" is a string where this version"
+        + " of the operator expects a list").contains("kubectl patch alrp bad-status -n " + NAMESPACE
+        + " --subresource=status");
+    assertThat((Map<String, Object>) raw().withName("bad-status").get().getAdditionalProperties().get("status"))
+        .as("an unreadable status is left as it is")
+        .isEqualTo(Map.of("gaps", "many", "target", "us/portal/" + badStatusPortal));
+
+    for (String portal : List.of(listedPortal, watchedPortal)) {
+      assertThat(statusReads(konnect, portal)).as("a good policy reads its webhook").isPositive();
+    }
+    for (String portal : List.of(badSpecPortal, badStatusPortal)) {
+      assertThat(statusReads(konnect, portal)).as("no Konnect call for an unreadable policy").isZero();
+    }
+    assertThat(harness.client().resources(AuditLogReplayJob.class).inNamespace(NAMESPACE).list().getItems())
+        .as("no replay created").isEmpty();
+    assertThat(harness.instances().get(0).runtime().ready()).as("the operator still runs").isTrue();
+  }
+
+  /** The CRD as another version might have it: no schema at all (anything is admitted), the status subresource kept. */
+  void installCrdWithoutSchema() {
+    var crds = harness.client().apiextensions().v1().customResourceDefinitions();
+    CustomResourceDefinition crd = crds.withName(AuditLogReplayPolicy.CRD_NAME).get();
+    crd.getSpec().getVersions().get(0).getSchema().setOpenAPIV3Schema(new JSONSchemaPropsBuilder().withType("object")
+        .withXKubernetesPreserveUnknownFields(true).build());
+    crds.resource(crd).update();
+  }
+
+  void create(String name, String portal, java.util.function.Consumer<Map<String, Object>> edit) {
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("region", "us");
+    spec.put("portalID", portal);
+    spec.put("konnect", Map.of("authRef", Map.of("name", "konnect-token")));
+    spec.put("checkInterval", "10s");
+    edit.accept(spec);
+    GenericKubernetesResource policy = new GenericKubernetesResource();
+    policy.setApiVersion(AuditLogReplayJob.GROUP + "/" + AuditLogReplayJob.VERSION);
+    policy.setKind("AuditLogReplayPolicy");
+    policy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE)
+        .build());
+    policy.setAdditionalProperty("spec", spec);
+    raw().resource(policy).create();
+  }
+
+  Optional<Condition> condition(String name, String type) {
+    AuditLogReplayPolicy p = harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE)
+        .withName(name).get();
+    if (p == null || p.getStatus() == null || p.getStatus().getConditions() == null) return Optional.empty();
+    return p.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  void awaitCondition(String name, String type, String status, String reason) {
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(condition(name, type)).as(name)
+        .hasValueSatisfying(c -> {
+          assertThat(c.getStatus()).isEqualTo(status);
+          assertThat(c.getReason()).isEqualTo(reason);
+        }));
+  }
+
+  List<Event> events(String name) {
+    return harness.client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+  }
+
+  static long statusReads(KonnectEmulator konnect, String portal) {
+    return konnect.requestLog().matching(r -> portal.equals(r.portalId())).stream()
+        .filter(r -> r.kind() == EndpointKind.WEBHOOK_STATUS_GET).count();
+  }
+
+  io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
+      io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+      io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> raw() {
+    return harness.client().genericKubernetesResources(AuditLogReplayJob.GROUP + "/" + AuditLogReplayJob.VERSION,
+        "AuditLogReplayPolicy").inNamespace(NAMESPACE);
+  }
+}
