@@ -279,6 +279,9 @@ public final class SandboxCommand implements Callable<Integer> {
         + " with webhooks.");
     out.println("Use `kubectl apply` to create resources: `kubectl create` sends protobuf, which this API server does"
         + " not read.");
+    out.println("The gap-healing policies keep watching every sample target and the emulator keeps streaming live"
+        + " events:");
+    out.println("  " + kubectl + " get alrp -A");
     out.println("Changes to any job are printed below.");
     out.println();
     out.flush();
