@@ -111,6 +111,7 @@ public final class KubectlProxy implements AutoCloseable {
     if (faults != null) {
       boolean websocket = "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
       if (faults.dark()) {
+        faults.count("request refused in blackout"); // its connection reset
         request.connection().close();
         return;
       }

@@ -183,6 +183,8 @@ class ApiFaultSuiteTest {
     assertThat(putsDuringBlackout).as("PUTs while the API was unreachable (no intent can be recorded)").isZero();
     assertThat(duringBlackout.size()).as("Konnect calls while the API was unreachable (backoff bounds them)")
         .isLessThanOrEqualTo(60);
+    assertThat(injected).as("the operator kept trying the API during the blackout, and was refused")
+        .containsKey("request refused in blackout");
     System.out.printf("%napi fault suite: %d requests over %d targets in %d s, each accepted once and in order;"
         + " faults injected %s; %d concurrent edits, %d status writes (%d answered 409), %d status writes answered"
         + " 5xx and retried, %d job lists after the first (relists), %d Konnect requests during the %d s blackout,"

@@ -129,6 +129,28 @@ public final class OperatorHarness implements AutoCloseable {
 
   public EmbeddedKubernetes kubernetes() { return kubernetes; }
 
+  /**
+   * Replaces a CRD's schema with none at all (anything is admitted), keeping the status subresource: the CRD as
+   * another version might have it, so that a resource this operator cannot read can be stored.
+   */
+  public void installCrdWithoutSchema(String crdName) {
+    var crds = client().apiextensions().v1().customResourceDefinitions();
+    var crd = crds.withName(crdName).get();
+    crd.getSpec().getVersions().get(0).getSchema().setOpenAPIV3Schema(
+        new io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder().withType("object")
+            .withXKubernetesPreserveUnknownFields(true).build());
+    crds.resource(crd).update();
+  }
+
+  /** Resources of one of the operator's kinds in {@link #NAMESPACE}, as raw JSON (any shape the API admits). */
+  public io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<io.fabric8.kubernetes.api.model.GenericKubernetesResource,
+      io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+      io.fabric8.kubernetes.client.dsl.Resource<io.fabric8.kubernetes.api.model.GenericKubernetesResource>> raw(
+          String kind) {
+    return client().genericKubernetesResources(io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob.GROUP + "/"
+        + io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob.VERSION, kind).inNamespace(NAMESPACE);
+  }
+
   /** A new Dev Portal in region us whose webhook is enabled (it points nowhere; deliveries are the test's). */
   public String newPortal() {
     String portal = java.util.UUID.randomUUID().toString();

@@ -8,8 +8,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy;
 import io.konnectreplay.operator.emulator.EndpointKind;
@@ -47,7 +45,7 @@ class UnreadablePolicyTest {
         .delivery(new ScriptedDelivery()).start();
     harness = new OperatorHarness(konnect, Map.of());
     harness.secret("konnect-token", TOKEN);
-    installCrdWithoutSchema();
+    harness.installCrdWithoutSchema(AuditLogReplayPolicy.CRD_NAME);
     String badSpecPortal = harness.newPortal();
     String badStatusPortal = harness.newPortal();
     String listedPortal = harness.newPortal();
@@ -57,9 +55,9 @@ class UnreadablePolicyTest {
     harness.stopOperator();
     create("bad-spec-listed", badSpecPortal, spec -> spec.put("konnect", "konnect-token"));
     create("bad-status", badStatusPortal, spec -> { });
-    GenericKubernetesResource stored = raw().withName("bad-status").get();
+    GenericKubernetesResource stored = harness.raw("AuditLogReplayPolicy").withName("bad-status").get();
     stored.setAdditionalProperty("status", Map.of("gaps", "many", "target", "us/portal/" + badStatusPortal));
-    raw().resource(stored).updateStatus();
+    harness.raw("AuditLogReplayPolicy").resource(stored).updateStatus();
     create("good-listed", listedPortal, spec -> { });
     harness.startOperator();
 
@@ -83,7 +81,8 @@ class UnreadablePolicyTest {
     assertThat(event.getMessage()).startsWith("status.gaps could not be read: \"many\" is a string where this version"
         + " of the operator expects a list").contains("kubectl patch alrp bad-status -n " + NAMESPACE
         + " --subresource=status");
-    assertThat((Map<String, Object>) raw().withName("bad-status").get().getAdditionalProperties().get("status"))
+    assertThat((Map<String, Object>) harness.raw("AuditLogReplayPolicy").withName("bad-status").get()
+        .getAdditionalProperties().get("status"))
         .as("an unreadable status is left as it is")
         .isEqualTo(Map.of("gaps", "many", "target", "us/portal/" + badStatusPortal));
 
@@ -96,15 +95,6 @@ class UnreadablePolicyTest {
     assertThat(harness.client().resources(AuditLogReplayJob.class).inNamespace(NAMESPACE).list().getItems())
         .as("no replay created").isEmpty();
     assertThat(harness.instances().get(0).runtime().ready()).as("the operator still runs").isTrue();
-  }
-
-  /** The CRD as another version might have it: no schema at all (anything is admitted), the status subresource kept. */
-  void installCrdWithoutSchema() {
-    var crds = harness.client().apiextensions().v1().customResourceDefinitions();
-    CustomResourceDefinition crd = crds.withName(AuditLogReplayPolicy.CRD_NAME).get();
-    crd.getSpec().getVersions().get(0).getSchema().setOpenAPIV3Schema(new JSONSchemaPropsBuilder().withType("object")
-        .withXKubernetesPreserveUnknownFields(true).build());
-    crds.resource(crd).update();
   }
 
   void create(String name, String portal, java.util.function.Consumer<Map<String, Object>> edit) {
@@ -120,7 +110,7 @@ class UnreadablePolicyTest {
     policy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE)
         .build());
     policy.setAdditionalProperty("spec", spec);
-    raw().resource(policy).create();
+    harness.raw("AuditLogReplayPolicy").resource(policy).create();
   }
 
   Optional<Condition> condition(String name, String type) {
@@ -146,12 +136,5 @@ class UnreadablePolicyTest {
   static long statusReads(KonnectEmulator konnect, String portal) {
     return konnect.requestLog().matching(r -> portal.equals(r.portalId())).stream()
         .filter(r -> r.kind() == EndpointKind.WEBHOOK_STATUS_GET).count();
-  }
-
-  io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
-      io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
-      io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> raw() {
-    return harness.client().genericKubernetesResources(AuditLogReplayJob.GROUP + "/" + AuditLogReplayJob.VERSION,
-        "AuditLogReplayPolicy").inNamespace(NAMESPACE);
   }
 }

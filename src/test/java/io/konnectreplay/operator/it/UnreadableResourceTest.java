@@ -9,8 +9,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.konnectreplay.operator.TestJobs;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.Phase;
@@ -51,7 +49,7 @@ class UnreadableResourceTest {
         .delivery(new ScriptedDelivery()).start();
     harness = new OperatorHarness(konnect, Map.of());
     harness.secret("konnect-token", TOKEN);
-    installCrdWithoutSchema();
+    harness.installCrdWithoutSchema(AuditLogReplayJob.CRD_NAME);
     String before = portal(konnect);
     String after = portal(konnect);
 
@@ -59,9 +57,9 @@ class UnreadableResourceTest {
     harness.stopOperator();
     create(job("bad-listed").lookback("1h"), spec -> spec.put("window", "1h"));
     create(job("bad-status").lookback("1h"), spec -> { });
-    GenericKubernetesResource stored = raw().withName("bad-status").get();
+    GenericKubernetesResource stored = harness.raw("AuditLogReplayJob").withName("bad-status").get();
     stored.setAdditionalProperty("status", Map.of("phase", "Running", "attempts", "one"));
-    raw().resource(stored).updateStatus();
+    harness.raw("AuditLogReplayJob").resource(stored).updateStatus();
     harness.create(job("good-listed").portal(before).window(NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(2))));
     harness.startOperator();
 
@@ -87,7 +85,8 @@ class UnreadableResourceTest {
         .findFirst().orElseThrow();
     assertThat(event.getMessage()).startsWith("status.attempts could not be read: \"one\" is a string where this"
         + " version of the operator expects a number");
-    assertThat((Map<String, Object>) raw().withName("bad-status").get().getAdditionalProperties().get("status"))
+    assertThat((Map<String, Object>) harness.raw("AuditLogReplayJob").withName("bad-status").get()
+        .getAdditionalProperties().get("status"))
         .as("an unreadable status is left as it is").isEqualTo(Map.of("phase", "Running", "attempts", "one"));
     for (String portal : List.of(before, after)) {
       assertThat(konnect.requestLog().matching(r -> portal.equals(r.portalId()) && r.kind() == EndpointKind.REPLAY_JOB_PUT))
@@ -96,15 +95,6 @@ class UnreadableResourceTest {
     assertThat(konnect.requestLog().matching(r -> r.portalId() == null && r.kind() == EndpointKind.REPLAY_JOB_PUT))
         .as("nothing was submitted for the unreadable ones").isEmpty();
     assertThat(harness.instances().get(0).runtime().ready()).as("the operator still runs").isTrue();
-  }
-
-  /** The CRD as another version might have it: no schema at all (anything is admitted), the status subresource kept. */
-  void installCrdWithoutSchema() {
-    var crds = harness.client().apiextensions().v1().customResourceDefinitions();
-    CustomResourceDefinition crd = crds.withName(AuditLogReplayJob.CRD_NAME).get();
-    crd.getSpec().getVersions().get(0).getSchema().setOpenAPIV3Schema(new JSONSchemaPropsBuilder().withType("object")
-        .withXKubernetesPreserveUnknownFields(true).build());
-    crds.resource(crd).update();
   }
 
   static String portal(KonnectEmulator konnect) {
@@ -119,14 +109,7 @@ class UnreadableResourceTest {
     Map<String, Object> json = harness.client().getKubernetesSerialization().convertValue(job.build(), LinkedHashMap.class);
     json.remove("status");
     spec.accept((Map<String, Object>) json.get("spec"));
-    raw().resource(harness.client().getKubernetesSerialization().convertValue(json, GenericKubernetesResource.class))
-        .create();
-  }
-
-  io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
-      io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
-      io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> raw() {
-    return harness.client().genericKubernetesResources(AuditLogReplayJob.GROUP + "/" + AuditLogReplayJob.VERSION,
-        "AuditLogReplayJob").inNamespace(NAMESPACE);
+    harness.raw("AuditLogReplayJob").resource(harness.client().getKubernetesSerialization()
+        .convertValue(json, GenericKubernetesResource.class)).create();
   }
 }
