@@ -251,23 +251,10 @@ public final class AuditLogReplayJobReconciler implements Reconciler<AuditLogRep
     return key == null ? List.of() : context.getPrimaryCache().byIndex(TARGET_INDEX, key);
   }
 
-  /**
-   * The referenced Secret from the cache; on a miss, one GET to tell a missing Secret from one without the label (the
-   * cache holds labelled Secrets only). A miss is rare and stalls the request, so the GET is at most one per reconcile
-   * of a stalled request: labelling the Secret brings it into the cache, which reconciles the request again.
-   */
+  /** The referenced Secret: from the cache, else one GET (see {@link TokenLookup#referenced}). */
   private Optional<Secret> secret(AuditLogReplayJob job, Context<AuditLogReplayJob> context) {
-    Optional<Secret> cached = context.getSecondaryResource(Secret.class);
-    if (cached.isPresent()) return cached;
-    String name = job.getSpec().getKonnect().getAuthRef().getName();
-    try {
-      return Optional.ofNullable(kubernetes.secrets().inNamespace(job.getMetadata().getNamespace()).withName(name)
-          .get());
-    } catch (KubernetesClientException e) {
-      LOG.warn("could not read Secret {}/{} ({}): reporting it as not found", job.getMetadata().getNamespace(), name,
-          e.getCode());
-      return Optional.empty();
-    }
+    return TokenLookup.referenced(kubernetes, job.getMetadata().getNamespace(),
+        job.getSpec().getKonnect().getAuthRef().getName(), context.getSecondaryResource(Secret.class));
   }
 
   private UpdateControl<AuditLogReplayJob> finish(AuditLogReplayJob original, AuditLogReplayJob current,

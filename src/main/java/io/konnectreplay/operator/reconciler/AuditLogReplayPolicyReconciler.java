@@ -325,16 +325,10 @@ public final class AuditLogReplayPolicyReconciler implements Reconciler<AuditLog
         .orElse(null);
   }
 
+  /** The referenced Secret: from the cache, else one GET (see {@link TokenLookup#referenced}). */
   private Optional<Secret> secret(AuditLogReplayPolicy policy, Context<AuditLogReplayPolicy> context) {
-    Optional<Secret> cached = context.getSecondaryResource(Secret.class);
-    if (cached.isPresent()) return cached;
-    String name = policy.getSpec().getKonnect().getAuthRef().getName();
-    try {
-      return Optional.ofNullable(kubernetes.secrets().inNamespace(policy.getMetadata().getNamespace()).withName(name)
-          .get());
-    } catch (KubernetesClientException e) {
-      return Optional.empty();
-    }
+    return TokenLookup.referenced(kubernetes, policy.getMetadata().getNamespace(),
+        policy.getSpec().getKonnect().getAuthRef().getName(), context.getSecondaryResource(Secret.class));
   }
 
   static boolean ownedBy(AuditLogReplayJob job, AuditLogReplayPolicy policy) {

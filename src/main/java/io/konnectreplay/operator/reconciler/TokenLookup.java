@@ -1,6 +1,8 @@
 package io.konnectreplay.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.SecretKeyRef;
 import io.konnectreplay.operator.konnect.KonnectToken;
@@ -8,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the Konnect token from the Secret a resource references (same namespace only). The operator caches only
@@ -15,6 +19,8 @@ import java.util.Optional;
  * uses for Konnect credentials, so that one Secret can serve both.
  */
 public final class TokenLookup {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenLookup.class);
+
   private TokenLookup() {}
 
   public static final String CREDENTIAL_LABEL = "konghq.com/credential";
@@ -26,6 +32,23 @@ public final class TokenLookup {
   public static boolean labelled(Secret secret) {
     Map<String, String> labels = secret.getMetadata() == null ? null : secret.getMetadata().getLabels();
     return labels != null && CREDENTIAL_LABEL_VALUE.equals(labels.get(CREDENTIAL_LABEL));
+  }
+
+  /**
+   * The referenced Secret: the cached one, else one GET, to tell a missing Secret from one without the label (the
+   * cache holds labelled Secrets only). A miss is rare and stalls the resource, so the GET is at most one per
+   * reconcile of a stalled resource: labelling the Secret brings it into the cache, which reconciles it again. A
+   * failed GET reads as not found (the resource stalls as SecretNotFound and is retried), with a log line.
+   */
+  public static Optional<Secret> referenced(KubernetesClient kubernetes, String namespace, String name,
+      Optional<Secret> cached) {
+    if (cached.isPresent()) return cached;
+    try {
+      return Optional.ofNullable(kubernetes.secrets().inNamespace(namespace).withName(name).get());
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not read Secret {}/{} ({}): reporting it as not found", namespace, name, e.getCode());
+      return Optional.empty();
+    }
   }
 
   /** The token, or the problem; exactly one of the two is set. */

@@ -328,11 +328,7 @@ public final class Sandbox implements AutoCloseable {
       SandboxResult.JobOutcome outcome = outcome(job);
       outcomes.add(outcome);
       if (job.phase() == Phase.Completed) {
-        replayed += outcome.expectedEvents();
-        if (outcome.verifiedEvents() < outcome.expectedEvents()) {
-          problems.add(key + " completed, but the webhook verified " + outcome.verifiedEvents() + " of the "
-              + outcome.expectedEvents() + " events in its window");
-        }
+        replayed += arrived(outcome, problems);
       } else if (job.phase() == Phase.Failed) {
         problems.add(key + " failed (" + job.reason() + ")");
       } else {
@@ -361,11 +357,7 @@ public final class Sandbox implements AutoCloseable {
         }
         for (SandboxResult.JobOutcome r : replays) {
           if (r.completed()) {
-            replayed += r.expectedEvents();
-            if (r.verifiedEvents() < r.expectedEvents()) {
-              problems.add(r.job().key() + " completed, but the webhook verified " + r.verifiedEvents() + " of the "
-                  + r.expectedEvents() + " events in its window");
-            }
+            replayed += arrived(r, problems);
           } else {
             problems.add(r.job().key() + " (the replay of " + name + ") did not complete (phase "
                 + (r.job().phase() == null ? "none yet" : r.job().phase()) + ", reason " + r.job().reason() + ")");
@@ -420,6 +412,15 @@ public final class Sandbox implements AutoCloseable {
     outcomes.sort(Comparator.comparing(o -> o.job().key()));
     return new SandboxResult(outcomes, healingReport, targets, received, verifiedLines, rejected, duplicates,
         expectedDuplicates, unauthorized, timedOut, problems);
+  }
+
+  /** A completed replay's window must have arrived whole; returns the events it delivered. */
+  private static long arrived(SandboxResult.JobOutcome replay, List<String> problems) {
+    if (replay.verifiedEvents() < replay.expectedEvents()) {
+      problems.add(replay.job().key() + " completed, but the webhook verified " + replay.verifiedEvents() + " of the "
+          + replay.expectedEvents() + " events in its window");
+    }
+    return replay.expectedEvents();
   }
 
   /** A job, the events its window holds at its target, and how many of them its receiver verified. */

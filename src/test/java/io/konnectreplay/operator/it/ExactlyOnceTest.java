@@ -9,14 +9,11 @@ import static org.awaitility.Awaitility.await;
 import io.konnectreplay.operator.TestJobs;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.emulator.EndpointKind;
-import io.konnectreplay.operator.emulator.JobTimings;
-import io.konnectreplay.operator.emulator.KonnectEmulator;
 import io.konnectreplay.operator.emulator.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,10 +31,7 @@ class ExactlyOnceTest {
 
   @BeforeAll
   static void start() {
-    KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).timings(new JobTimings(STATE, STATE, STATE))
-        .delivery(new ScriptedDelivery()).start();
-    harness = new OperatorHarness(konnect, Map.of());
-    harness.secret("konnect-token", TOKEN);
+    harness = OperatorHarness.scripted(STATE);
     harness.kubernetes().createNamespace(OTHER_NAMESPACE);
   }
 

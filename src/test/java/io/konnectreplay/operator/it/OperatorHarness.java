@@ -1,5 +1,6 @@
 package io.konnectreplay.operator.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.konnectreplay.operator.OperatorRuntime;
 import io.konnectreplay.operator.TestJobs;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
+import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy;
 import io.konnectreplay.operator.config.OperatorSettings;
 import io.konnectreplay.operator.emulator.KonnectEmulator;
 import io.konnectreplay.operator.http.OperatorHttpServer;
@@ -55,6 +57,18 @@ public final class OperatorHarness implements AutoCloseable {
 
   public OperatorHarness(KonnectEmulator konnect, Map<String, String> extraSettings) {
     this(konnect, extraSettings, null);
+  }
+
+  /**
+   * The common setup: an emulator whose replay jobs stay {@code state} in each state and deliver nothing (a
+   * {@link ScriptedDelivery}), one operator with the default settings, and the token Secret {@code konnect-token}.
+   */
+  public static OperatorHarness scripted(Duration state) {
+    KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).timings(
+        new io.konnectreplay.operator.emulator.JobTimings(state, state, state)).delivery(new ScriptedDelivery()).start();
+    OperatorHarness harness = new OperatorHarness(konnect, Map.of());
+    harness.secret("konnect-token", TOKEN);
+    return harness;
   }
 
   /**
@@ -185,6 +199,25 @@ public final class OperatorHarness implements AutoCloseable {
     AuditLogReplayJob job = get(name);
     if (job == null || job.getStatus() == null || job.getStatus().getConditions() == null) return Optional.empty();
     return job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  public AuditLogReplayPolicy policy(String name) {
+    return client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  public Optional<Condition> policyCondition(String name, String type) {
+    AuditLogReplayPolicy p = policy(name);
+    if (p == null || p.getStatus() == null || p.getStatus().getConditions() == null) return Optional.empty();
+    return p.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  /** Waits (30 s at most) until the policy's condition has the status and reason. */
+  public void awaitPolicyCondition(String name, String type, String status, String reason) {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(policyCondition(name, type)).as(name)
+        .hasValueSatisfying(c -> {
+          assertThat(c.getStatus()).isEqualTo(status);
+          assertThat(c.getReason()).isEqualTo(reason);
+        }));
   }
 
   /** Waits until the condition has the status and reason. */

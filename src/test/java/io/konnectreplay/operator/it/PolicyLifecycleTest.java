@@ -5,7 +5,6 @@ import static io.konnectreplay.operator.it.OperatorHarness.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy;
@@ -15,14 +14,9 @@ import io.konnectreplay.operator.api.v1alpha1.KonnectSettings;
 import io.konnectreplay.operator.api.v1alpha1.Phase;
 import io.konnectreplay.operator.api.v1alpha1.SecretKeyRef;
 import io.konnectreplay.operator.emulator.EndpointKind;
-import io.konnectreplay.operator.emulator.JobTimings;
-import io.konnectreplay.operator.emulator.KonnectEmulator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,22 +30,12 @@ class PolicyLifecycleTest {
 
   @BeforeAll
   static void start() {
-    KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).timings(new JobTimings(STATE, STATE, STATE))
-        .delivery(new ScriptedDelivery()).start();
-    harness = new OperatorHarness(konnect, Map.of());
-    harness.secret("konnect-token", TOKEN);
+    harness = OperatorHarness.scripted(STATE);
   }
 
   @AfterAll
   static void stop() {
     harness.close();
-  }
-
-  static String newPortal() {
-    String portal = UUID.randomUUID().toString();
-    harness.konnect().addPortal("us", portal);
-    webhook(portal, true);
-    return portal;
   }
 
   static void webhook(String portal, boolean enabled) {
@@ -76,23 +60,8 @@ class PolicyLifecycleTest {
     return harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).resource(p).create();
   }
 
-  static AuditLogReplayPolicy policy(String name) {
-    return harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).withName(name).get();
-  }
 
-  static Optional<Condition> condition(String name, String type) {
-    AuditLogReplayPolicy p = policy(name);
-    if (p == null || p.getStatus() == null || p.getStatus().getConditions() == null) return Optional.empty();
-    return p.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
-  }
 
-  static void awaitReason(String name, String type, String status, String reason) {
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(condition(name, type)).hasValueSatisfying(
-        c -> {
-          assertThat(c.getStatus()).isEqualTo(status);
-          assertThat(c.getReason()).isEqualTo(reason);
-        }));
-  }
 
   static List<AuditLogReplayJob> owned(String policy) {
     return harness.client().resources(AuditLogReplayJob.class).inNamespace(NAMESPACE)
@@ -106,10 +75,10 @@ class PolicyLifecycleTest {
 
   @Test
   void aHealthyWebhookIsReadyReadAtTheIntervalAndCostsNoReplayNorStatusWrites() {
-    String portal = newPortal();
+    String portal = harness.newPortal();
     createPolicy("healthy", portal);
-    awaitReason("healthy", "Ready", "True", "Healthy");
-    AuditLogReplayPolicy first = policy("healthy");
+    harness.awaitPolicyCondition("healthy", "Ready", "True", "Healthy");
+    AuditLogReplayPolicy first = harness.policy("healthy");
     assertThat(first.getStatus().getTarget()).isEqualTo("us/portal/" + portal);
     assertThat(first.getStatus().getWebhook().getEnabled()).isTrue();
     assertThat(first.getStatus().getObservedThrough()).isNotNull();
@@ -119,22 +88,22 @@ class PolicyLifecycleTest {
     Duration elapsed = Duration.between(firstRead, Instant.now());
     assertThat(elapsed).as("two more reads take two intervals").isGreaterThanOrEqualTo(Duration.ofSeconds(15));
     assertThat(statusReads(portal)).isEqualTo(3);
-    assertThat(policy("healthy").getMetadata().getResourceVersion()).as("no status write at rest").isEqualTo(version);
+    assertThat(harness.policy("healthy").getMetadata().getResourceVersion()).as("no status write at rest").isEqualTo(version);
     assertThat(owned("healthy")).isEmpty();
   }
 
   @Test
   void disabledThenEnabledMakesOneOwnedReplayThatCoversTheGapAndCompletes() {
-    String portal = newPortal();
+    String portal = harness.newPortal();
     AuditLogReplayPolicy created = createPolicy("disabled", portal);
-    awaitReason("disabled", "Ready", "True", "Healthy");
+    harness.awaitPolicyCondition("disabled", "Ready", "True", "Healthy");
     webhook(portal, false);
-    awaitReason("disabled", "Ready", "False", "GapOpen");
-    AuditLogReplayPolicyStatus open = policy("disabled").getStatus();
+    harness.awaitPolicyCondition("disabled", "Ready", "False", "GapOpen");
+    AuditLogReplayPolicyStatus open = harness.policy("disabled").getStatus();
     assertThat(open.getOpenGap().getSince()).isNotNull();
     webhook(portal, true);
-    await().atMost(Duration.ofSeconds(30)).until(() -> !policy("disabled").getStatus().getGaps().isEmpty());
-    AuditLogReplayPolicyStatus.Gap gap = policy("disabled").getStatus().getGaps().get(0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !harness.policy("disabled").getStatus().getGaps().isEmpty());
+    AuditLogReplayPolicyStatus.Gap gap = harness.policy("disabled").getStatus().getGaps().get(0);
     assertThat(gap.getStartAt()).isEqualTo(open.getOpenGap().getSince());
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(owned("disabled")).singleElement()
@@ -150,16 +119,16 @@ class PolicyLifecycleTest {
     assertThat(job.getSpec().getKonnect().getAuthRef().getName()).isEqualTo("konnect-token");
     assertThat(Instant.parse(job.getSpec().getWindow().getStartAt())).isBeforeOrEqualTo(Instant.parse(gap.getStartAt()));
     assertThat(Instant.parse(job.getSpec().getWindow().getEndAt())).isAfterOrEqualTo(Instant.parse(gap.getEndAt()));
-    awaitReason("disabled", "Ready", "True", "Healthy");
-    assertThat(condition("disabled", "Healing").orElseThrow().getStatus()).isEqualTo("False");
-    assertThat(policy("disabled").getStatus().getGaps()).singleElement()
+    harness.awaitPolicyCondition("disabled", "Ready", "True", "Healthy");
+    assertThat(harness.policyCondition("disabled", "Healing").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(harness.policy("disabled").getStatus().getGaps()).singleElement()
         .satisfies(g -> assertThat(g.getPhase()).isEqualTo("Completed"));
     assertThat(harness.events("disabled")).extracting(e -> e.getReason()).contains("GapOpened", "GapHealed");
 
     long konnectCallsBefore = harness.konnect().requestLog().matching(r -> portal.equals(r.portalId())).stream()
         .filter(r -> !r.kind().name().endsWith("_GET")).count();
     harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).withName("disabled").delete();
-    await().atMost(Duration.ofSeconds(10)).until(() -> policy("disabled") == null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> harness.policy("disabled") == null);
     assertThat(harness.konnect().requestLog().matching(r -> portal.equals(r.portalId())).stream()
         .filter(r -> !r.kind().name().endsWith("_GET")).count())
         .as("deleting the policy changes nothing at Konnect").isEqualTo(konnectCallsBefore);
@@ -167,61 +136,61 @@ class PolicyLifecycleTest {
 
   @Test
   void aRestartMidOutageStillMakesOneReplay() {
-    String portal = newPortal();
+    String portal = harness.newPortal();
     createPolicy("restart", portal);
-    awaitReason("restart", "Ready", "True", "Healthy");
+    harness.awaitPolicyCondition("restart", "Ready", "True", "Healthy");
     webhook(portal, false);
-    awaitReason("restart", "Ready", "False", "GapOpen");
+    harness.awaitPolicyCondition("restart", "Ready", "False", "GapOpen");
     harness.restartOperator();
     webhook(portal, true);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(owned("restart")).singleElement()
         .satisfies(j -> assertThat(j.getStatus().getPhase()).isEqualTo(Phase.Completed)));
-    awaitReason("restart", "Ready", "True", "Healthy");
+    harness.awaitPolicyCondition("restart", "Ready", "True", "Healthy");
     assertThat(owned("restart")).hasSize(1);
-    assertThat(policy("restart").getStatus().getGaps()).hasSize(1);
+    assertThat(harness.policy("restart").getStatus().getGaps()).hasSize(1);
   }
 
   @Test
   void flappingWithinMarginIsOneReplay() {
-    String portal = newPortal();
+    String portal = harness.newPortal();
     createPolicy("flapping", portal, "25s", null);
-    awaitReason("flapping", "Ready", "True", "Healthy");
+    harness.awaitPolicyCondition("flapping", "Ready", "True", "Healthy");
     webhook(portal, false);
-    awaitReason("flapping", "Ready", "False", "GapOpen");
-    String since = policy("flapping").getStatus().getOpenGap().getSince();
+    harness.awaitPolicyCondition("flapping", "Ready", "False", "GapOpen");
+    String since = harness.policy("flapping").getStatus().getOpenGap().getSince();
     webhook(portal, true);
-    awaitReason("flapping", "Ready", "False", "Recovering");
+    harness.awaitPolicyCondition("flapping", "Ready", "False", "Recovering");
     webhook(portal, false);
-    awaitReason("flapping", "Ready", "False", "GapOpen");
+    harness.awaitPolicyCondition("flapping", "Ready", "False", "GapOpen");
     assertThat(owned("flapping")).as("no replay while it flaps").isEmpty();
-    assertThat(policy("flapping").getStatus().getOpenGap().getSince()).as("the same gap goes on").isEqualTo(since);
+    assertThat(harness.policy("flapping").getStatus().getOpenGap().getSince()).as("the same gap goes on").isEqualTo(since);
     webhook(portal, true);
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(owned("flapping")).singleElement()
         .satisfies(j -> assertThat(j.getStatus().getPhase()).isEqualTo(Phase.Completed)));
-    AuditLogReplayPolicyStatus.Gap gap = policy("flapping").getStatus().getGaps().get(0);
+    AuditLogReplayPolicyStatus.Gap gap = harness.policy("flapping").getStatus().getGaps().get(0);
     assertThat(gap.getStartAt()).isEqualTo(since);
     AuditLogReplayJob job = owned("flapping").get(0);
     assertThat(Instant.parse(job.getSpec().getWindow().getStartAt()))
         .isEqualTo(Instant.parse(since).minus(Duration.ofSeconds(25)));
     assertThat(Instant.parse(job.getSpec().getWindow().getEndAt()))
         .isEqualTo(Instant.parse(gap.getEndAt()).plus(Duration.ofSeconds(25)));
-    assertThat(policy("flapping").getStatus().getGaps()).hasSize(1);
+    assertThat(harness.policy("flapping").getStatus().getGaps()).hasSize(1);
   }
 
   @Test
   void historyLimitsDeleteOlderFinishedReplaysWhileStatusKeepsTheEvidence() {
-    String portal = newPortal();
+    String portal = harness.newPortal();
     createPolicy("history", portal, "0s", 1);
-    awaitReason("history", "Ready", "True", "Healthy");
+    harness.awaitPolicyCondition("history", "Ready", "True", "Healthy");
     for (int outage = 1; outage <= 2; outage++) {
       webhook(portal, false);
-      awaitReason("history", "Ready", "False", "GapOpen");
+      harness.awaitPolicyCondition("history", "Ready", "False", "GapOpen");
       webhook(portal, true);
       int gaps = outage;
-      await().atMost(Duration.ofSeconds(40)).until(() -> policy("history").getStatus().getGaps().size() == gaps
-          && "Completed".equals(policy("history").getStatus().getGaps().get(gaps - 1).getPhase()));
+      await().atMost(Duration.ofSeconds(40)).until(() -> harness.policy("history").getStatus().getGaps().size() == gaps
+          && "Completed".equals(harness.policy("history").getStatus().getGaps().get(gaps - 1).getPhase()));
     }
-    List<AuditLogReplayPolicyStatus.Gap> gaps = policy("history").getStatus().getGaps();
+    List<AuditLogReplayPolicyStatus.Gap> gaps = harness.policy("history").getStatus().getGaps();
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(owned("history"))
         .extracting(j -> j.getMetadata().getName()).containsExactly(gaps.get(1).getJob()));
     assertThat(gaps.get(0).getJob()).isNotEqualTo(gaps.get(1).getJob());
@@ -229,26 +198,26 @@ class PolicyLifecycleTest {
 
   @Test
   void aGapReachingPastRetentionReplaysTheRestAndReportsDataLostWithTheWindow() {
-    String portal = newPortal();
+    String portal = harness.newPortal();
     createPolicy("retention", portal);
-    awaitReason("retention", "Ready", "True", "Healthy");
+    harness.awaitPolicyCondition("retention", "Ready", "True", "Healthy");
     // An outage that began 7 days and an hour ago and recovered just now, as the status of a long-running
     // operator would hold it.
     Instant since = Instant.now().minus(Duration.ofDays(7)).minus(Duration.ofHours(1))
         .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     Instant healthySince = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
-      AuditLogReplayPolicy current = policy("retention");
+      AuditLogReplayPolicy current = harness.policy("retention");
       current.getStatus().setOpenGap(new AuditLogReplayPolicyStatus.OpenGap(since.toString(),
           healthySince.toString()));
       harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).resource(current)
           .updateStatus();
     });
-    awaitReason("retention", "DataLost", "True", "RetentionExceeded");
-    AuditLogReplayPolicyStatus.Gap gap = policy("retention").getStatus().getGaps().get(0);
+    harness.awaitPolicyCondition("retention", "DataLost", "True", "RetentionExceeded");
+    AuditLogReplayPolicyStatus.Gap gap = harness.policy("retention").getStatus().getGaps().get(0);
     Instant lostUntil = Instant.parse(gap.getLostUntil());
     assertThat(lostUntil).isEqualTo(healthySince.minus(Duration.ofHours(167)));
-    assertThat(condition("retention", "DataLost").orElseThrow().getMessage())
+    assertThat(harness.policyCondition("retention", "DataLost").orElseThrow().getMessage())
         .contains(since.toString(), lostUntil.toString());
     assertThat(harness.events("retention")).extracting(e -> e.getReason()).contains("DataLost");
     AuditLogReplayJob job = owned("retention").get(0);
@@ -260,7 +229,7 @@ class PolicyLifecycleTest {
 
   @Test
   void aMissingSecretStallsThePolicyWithTheJobsReasonUntilItAppears() {
-    String portal = newPortal();
+    String portal = harness.newPortal();
     AuditLogReplayPolicy p = new AuditLogReplayPolicy();
     p.setMetadata(new ObjectMetaBuilder().withName("stalled").withNamespace(NAMESPACE).build());
     AuditLogReplayPolicySpec spec = new AuditLogReplayPolicySpec();
@@ -270,12 +239,12 @@ class PolicyLifecycleTest {
     spec.setCheckInterval("10s");
     p.setSpec(spec);
     harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE).resource(p).create();
-    awaitReason("stalled", "Stalled", "True", "SecretNotFound");
-    assertThat(condition("stalled", "Ready").orElseThrow().getStatus()).isEqualTo("False");
+    harness.awaitPolicyCondition("stalled", "Stalled", "True", "SecretNotFound");
+    assertThat(harness.policyCondition("stalled", "Ready").orElseThrow().getStatus()).isEqualTo("False");
     assertThat(statusReads(portal)).as("no Konnect call without a token").isZero();
     harness.secret("policy-token", TOKEN);
-    awaitReason("stalled", "Ready", "True", "Healthy");
-    assertThat(condition("stalled", "Stalled").orElseThrow().getStatus()).isEqualTo("False");
+    harness.awaitPolicyCondition("stalled", "Ready", "True", "Healthy");
+    assertThat(harness.policyCondition("stalled", "Stalled").orElseThrow().getStatus()).isEqualTo("False");
     assertThat(owned("stalled")).isEmpty();
   }
 }

@@ -5,19 +5,16 @@ import static io.konnectreplay.operator.it.OperatorHarness.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayPolicy;
 import io.konnectreplay.operator.emulator.EndpointKind;
-import io.konnectreplay.operator.emulator.JobTimings;
 import io.konnectreplay.operator.emulator.KonnectEmulator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,10 +38,8 @@ class UnreadablePolicyTest {
   @Test
   @SuppressWarnings("unchecked")
   void aPolicyThatCannotBeReadIsSkippedAndEveryOtherOneGoesOn() {
-    KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).timings(new JobTimings(STATE, STATE, STATE))
-        .delivery(new ScriptedDelivery()).start();
-    harness = new OperatorHarness(konnect, Map.of());
-    harness.secret("konnect-token", TOKEN);
+    harness = OperatorHarness.scripted(STATE);
+    KonnectEmulator konnect = harness.konnect();
     harness.installCrdWithoutSchema(AuditLogReplayPolicy.CRD_NAME);
     String badSpecPortal = harness.newPortal();
     String badStatusPortal = harness.newPortal();
@@ -66,17 +61,17 @@ class UnreadablePolicyTest {
     create("good-watched", watchedPortal, spec -> { });
 
     for (String good : List.of("good-listed", "good-watched")) {
-      awaitCondition(good, "Ready", "True", "Healthy");
+      harness.awaitPolicyCondition(good, "Ready", "True", "Healthy");
     }
     for (String bad : List.of("bad-spec-listed", "bad-spec-watched")) {
-      awaitCondition(bad, "Stalled", "True", "InvalidSpec");
-      assertThat(condition(bad, "Stalled").orElseThrow().getMessage()).startsWith("spec.konnect could not be read:"
+      harness.awaitPolicyCondition(bad, "Stalled", "True", "InvalidSpec");
+      assertThat(harness.policyCondition(bad, "Stalled").orElseThrow().getMessage()).startsWith("spec.konnect could not be read:"
           + " \"konnect-token\" is a string where this version of the operator expects an object");
-      assertThat(condition(bad, "Ready").orElseThrow().getStatus()).isEqualTo("False");
+      assertThat(harness.policyCondition(bad, "Ready").orElseThrow().getStatus()).isEqualTo("False");
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> events("bad-status").stream()
+    await().atMost(Duration.ofSeconds(10)).until(() -> harness.events("bad-status").stream()
         .anyMatch(e -> "Warning".equals(e.getType()) && "UnreadableStatus".equals(e.getReason())));
-    Event event = events("bad-status").stream().filter(e -> "UnreadableStatus".equals(e.getReason())).findFirst()
+    Event event = harness.events("bad-status").stream().filter(e -> "UnreadableStatus".equals(e.getReason())).findFirst()
         .orElseThrow();
     assertThat(event.getMessage()).startsWith("status.gaps could not be read: \"many\" is a string where this version"
         + " of the operator expects a list").contains("kubectl patch alrp bad-status -n " + NAMESPACE
@@ -113,25 +108,8 @@ class UnreadablePolicyTest {
     harness.raw("AuditLogReplayPolicy").resource(policy).create();
   }
 
-  Optional<Condition> condition(String name, String type) {
-    AuditLogReplayPolicy p = harness.client().resources(AuditLogReplayPolicy.class).inNamespace(NAMESPACE)
-        .withName(name).get();
-    if (p == null || p.getStatus() == null || p.getStatus().getConditions() == null) return Optional.empty();
-    return p.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
-  }
 
-  void awaitCondition(String name, String type, String status, String reason) {
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(condition(name, type)).as(name)
-        .hasValueSatisfying(c -> {
-          assertThat(c.getStatus()).isEqualTo(status);
-          assertThat(c.getReason()).isEqualTo(reason);
-        }));
-  }
 
-  List<Event> events(String name) {
-    return harness.client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
-  }
 
   static long statusReads(KonnectEmulator konnect, String portal) {
     return konnect.requestLog().matching(r -> portal.equals(r.portalId())).stream()

@@ -13,7 +13,6 @@ import io.konnectreplay.operator.TestJobs;
 import io.konnectreplay.operator.api.v1alpha1.AuditLogReplayJob;
 import io.konnectreplay.operator.api.v1alpha1.Phase;
 import io.konnectreplay.operator.emulator.EndpointKind;
-import io.konnectreplay.operator.emulator.JobTimings;
 import io.konnectreplay.operator.emulator.KonnectEmulator;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +20,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,13 +43,11 @@ class UnreadableResourceTest {
   @Test
   @SuppressWarnings("unchecked")
   void aResourceThatCannotBeReadIsSkippedAndEveryOtherOneGoesOn() {
-    KonnectEmulator konnect = KonnectEmulator.builder().token(TOKEN).timings(new JobTimings(STATE, STATE, STATE))
-        .delivery(new ScriptedDelivery()).start();
-    harness = new OperatorHarness(konnect, Map.of());
-    harness.secret("konnect-token", TOKEN);
+    harness = OperatorHarness.scripted(STATE);
+    KonnectEmulator konnect = harness.konnect();
     harness.installCrdWithoutSchema(AuditLogReplayJob.CRD_NAME);
-    String before = portal(konnect);
-    String after = portal(konnect);
+    String before = harness.newPortal();
+    String after = harness.newPortal();
 
     // Listed at start: stored while no operator runs, next to a good one.
     harness.stopOperator();
@@ -97,12 +93,6 @@ class UnreadableResourceTest {
     assertThat(harness.instances().get(0).runtime().ready()).as("the operator still runs").isTrue();
   }
 
-  static String portal(KonnectEmulator konnect) {
-    String portal = UUID.randomUUID().toString();
-    konnect.addPortal("us", portal);
-    konnect.configurePortalWebhook("us", portal, "http://127.0.0.1:9/hook", "Bearer siem", "json", true);
-    return portal;
-  }
 
   @SuppressWarnings("unchecked")
   void create(TestJobs job, java.util.function.Consumer<Map<String, Object>> spec) {
